@@ -1,0 +1,107 @@
+/**
+ * Lays out frames in memory the way each architecture does, and writes the
+ * snapshot JSON that describes them. Shared by the tests, the properties,
+ * the fuzz targets, the examples and the benchmarks: everything that needs a
+ * stack built from its description rather than walked.
+ */
+import type { ArchId } from "../src/Arch.js"
+import { architectures } from "../src/arch/index.js"
+import { encode as encodeBase64 } from "../src/internal/base64.js"
+import { FORMAT } from "../src/Snapshot.js"
+import { toHex } from "../src/U64.js"
+
+/** A region being filled in. */
+export class RegionImage {
+  readonly bytes: Uint8Array
+  private readonly view: DataView
+  constructor(readonly address: bigint, size: number) {
+    this.bytes = new Uint8Array(size)
+    this.view = new DataView(this.bytes.buffer)
+  }
+  get end(): bigint {
+    return this.address + BigInt(this.bytes.length)
+  }
+  contains(address: bigint, length = 8n): boolean {
+    return address >= this.address && address + length <= this.end
+  }
+  writeWord(address: bigint, value: bigint, littleEndian: boolean): void {
+    this.view.setBigUint64(Number(address - this.address), BigInt.asUintN(64, value), littleEndian)
+  }
+}
+
+/** A stack image for one architecture: regions plus frame records. */
+export class StackImage {
+  readonly regions: Array<RegionImage> = []
+  constructor(readonly arch: ArchId) {}
+
+  region(address: bigint, size: number): RegionImage {
+    const region = new RegionImage(address, size)
+    this.regions.push(region)
+    return region
+  }
+
+  /** Writes a word at `address` (which must lie in a region) in the arch's byte order. */
+  writeWord(address: bigint, value: bigint): void {
+    const region = this.regions.find((r) => r.contains(address))
+    if (region === undefined) throw new Error(`no region holds ${toHex(address)}`)
+    region.writeWord(address, value, architectures[this.arch].littleEndian)
+  }
+
+  /** Writes a frame record at `fp`: the saved FP and the saved return address. */
+  frame(fp: bigint, savedFp: bigint, savedPc: bigint): void {
+    const arch = architectures[this.arch]
+    this.writeWord(fp + arch.nextFpOffset, savedFp)
+    this.writeWord(fp + arch.pcOffset, savedPc)
+  }
+}
+
+export type Hex = string
+
+export interface LimitsJson {
+  readonly address: Hex
+  readonly lastWasmExitPc: Hex
+  readonly lastWasmExitFp: Hex
+  readonly lastWasmEntrySp: Hex
+}
+
+export interface StateJson {
+  readonly limits: Hex
+  readonly oldLastWasmExitPc: Hex
+  readonly oldLastWasmExitFp: Hex
+  readonly oldLastWasmEntrySp: Hex
+}
+
+export interface SnapshotInput {
+  readonly limits: { readonly address: bigint; readonly pc: bigint; readonly fp: bigint; readonly sp: bigint }
+  readonly states: ReadonlyArray<{ readonly limits: bigint; readonly pc: bigint; readonly fp: bigint; readonly sp: bigint }>
+  readonly trap?: { readonly pc: bigint; readonly fp: bigint } | undefined
+  readonly options?: { readonly maxFrames?: bigint; readonly aarch64VaBits?: number } | undefined
+}
+
+/** The snapshot JSON (spec format) for an image and its runtime state. */
+export const snapshotJson = (image: StackImage, input: SnapshotInput): Record<string, unknown> => ({
+  format: FORMAT,
+  arch: image.arch,
+  ...(input.options === undefined
+    ? {}
+    : {
+      options: {
+        ...(input.options.maxFrames === undefined ? {} : { maxFrames: toHex(input.options.maxFrames) }),
+        ...(input.options.aarch64VaBits === undefined ? {} : { aarch64VaBits: input.options.aarch64VaBits })
+      }
+    }),
+  memory: image.regions.map((r) => ({ address: toHex(r.address), base64: encodeBase64(r.bytes) })),
+  limits: {
+    address: toHex(input.limits.address),
+    lastWasmExitPc: toHex(input.limits.pc),
+    lastWasmExitFp: toHex(input.limits.fp),
+    lastWasmEntrySp: toHex(input.limits.sp)
+  },
+  states: input.states.map((s) => ({
+    limits: toHex(s.limits),
+    oldLastWasmExitPc: toHex(s.pc),
+    oldLastWasmExitFp: toHex(s.fp),
+    oldLastWasmEntrySp: toHex(s.sp)
+  })),
+  ...(input.trap === undefined ? {} : { trap: { pc: toHex(input.trap.pc), fp: toHex(input.trap.fp) } })
+})

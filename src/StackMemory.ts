@@ -1,0 +1,115 @@
+/**
+ * The captured address space: non-overlapping regions of bytes, read a word
+ * at a time with bounds checks.
+ *
+ * A read succeeds only when all eight bytes of the word lie inside one
+ * region; a word straddling two adjacent regions is unmapped, as is any word
+ * whose address computation passes `2^64 - 1`.
+ *
+ * @since 0.1.0
+ */
+import * as Result from "effect/Result"
+import { LIMIT, MAX } from "./U64.js"
+
+/**
+ * One captured region: `bytes.length` bytes starting at `address`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Region {
+  readonly address: bigint
+  readonly bytes: Uint8Array
+}
+
+/**
+ * Why a set of regions is not a valid address space. `index` is the
+ * position of the offending region in the list as given.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RegionIssue =
+  | { readonly _tag: "PastEnd"; readonly index: number }
+  | { readonly _tag: "Overlap"; readonly index: number; readonly other: number }
+
+/**
+ * A validated, sorted, read-only address space. Byte order is the reader's:
+ * it belongs to the architecture, not to the bytes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export class StackMemory {
+  /** Regions as given (for encoding back to JSON). */
+  readonly regions: ReadonlyArray<Region>
+  // Sorted by start address, empty regions dropped.
+  private readonly starts: ReadonlyArray<bigint>
+  private readonly ends: ReadonlyArray<bigint>
+  private readonly views: ReadonlyArray<DataView>
+
+  private constructor(regions: ReadonlyArray<Region>, sorted: ReadonlyArray<Region>) {
+    this.regions = regions
+    this.starts = sorted.map((r) => r.address)
+    this.ends = sorted.map((r) => r.address + BigInt(r.bytes.length))
+    this.views = sorted.map((r) => new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength))
+  }
+
+  /**
+   * Validates regions (none past `2^64`, none overlapping another; empty
+   * regions overlap nothing) and builds the address space.
+   *
+   * @category constructors
+   * @since 0.1.0
+   */
+  static make(regions: ReadonlyArray<Region>): Result.Result<StackMemory, RegionIssue> {
+    const indexed: Array<{ readonly region: Region; readonly index: number; readonly end: bigint }> = []
+    for (let index = 0; index < regions.length; index++) {
+      const region = regions[index]!
+      const end = region.address + BigInt(region.bytes.length)
+      if (region.address > MAX || end > LIMIT) return Result.fail({ _tag: "PastEnd", index })
+      if (region.bytes.length > 0) indexed.push({ region, index, end })
+    }
+    indexed.sort((a, b) => (a.region.address < b.region.address ? -1 : a.region.address > b.region.address ? 1 : a.index - b.index))
+    for (let i = 1; i < indexed.length; i++) {
+      const previous = indexed[i - 1]!
+      const current = indexed[i]!
+      if (current.region.address < previous.end) {
+        const [first, second] = previous.index < current.index ? [previous, current] : [current, previous]
+        return Result.fail({ _tag: "Overlap", index: second.index, other: first.index })
+      }
+    }
+    return Result.succeed(new StackMemory(regions, indexed.map((entry) => entry.region)))
+  }
+
+  /**
+   * Reads the 64-bit word at `address` in the given byte order, or
+   * `undefined` when its eight bytes are not all inside one region. `address` may be past `2^64 - 1` (an
+   * unwrapped sum); such a word is never mapped.
+   *
+   * @category reading
+   * @since 0.1.0
+   */
+  readWord(address: bigint, littleEndian: boolean): bigint | undefined {
+    const index = this.regionAt(address)
+    if (index < 0 || address + 8n > this.ends[index]!) return undefined
+    return this.views[index]!.getBigUint64(Number(address - this.starts[index]!), littleEndian)
+  }
+
+  // The last region starting at or below `address`, or -1.
+  private regionAt(address: bigint): number {
+    let low = 0
+    let high = this.starts.length - 1
+    let found = -1
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      if (this.starts[middle]! <= address) {
+        found = middle
+        low = middle + 1
+      } else {
+        high = middle - 1
+      }
+    }
+    return found
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Exact unsigned 64-bit values.
+ *
+ * Every address, PC and FP in fpwalk is a `bigint` in `0 .. 2^64-1`. This
+ * module parses them from the snapshot's two forms (`"0x…"` strings and safe
+ * JSON integers), formats them the one way the spec allows (lowercase, `0x`,
+ * no leading zeros) and does the few pieces of arithmetic the walk needs,
+ * reporting overflow instead of wrapping.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * An unsigned 64-bit value. A plain `bigint` kept in `0 .. 2^64-1` by every
+ * constructor of this module.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type U64 = bigint
+
+/**
+ * `2^64 - 1`, the largest 64-bit value.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const MAX: U64 = 0xffff_ffff_ffff_ffffn
+
+/**
+ * `2^64`: one past the address space. A region may end here, not past it.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const LIMIT: bigint = 0x1_0000_0000_0000_0000n
+
+const HEX = /^0x[0-9a-fA-F]+$/
+
+/**
+ * Parses a 64-bit value in either of the snapshot's forms: a string `0x`
+ * followed by hex digits (either case, leading zeros allowed), or a safe,
+ * non-negative JSON integer. Returns `undefined` for anything else, including
+ * values above `2^64 - 1`.
+ *
+ * @example
+ * ```ts
+ * parse("0xFFFF_0000") // undefined: no underscores
+ * parse("0x00ff")      // 255n
+ * parse(1e3)           // 1000n
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parse = (input: unknown): U64 | undefined => {
+  if (typeof input === "string") {
+    if (!HEX.test(input)) return undefined
+    const value = BigInt(input)
+    return value <= MAX ? value : undefined
+  }
+  if (typeof input === "number" && Number.isSafeInteger(input) && input >= 0) {
+    // `-0` is a safe integer that is `>= 0`; `BigInt(-0)` is `0n`.
+    return BigInt(input)
+  }
+  return undefined
+}
+
+/**
+ * Formats a value as the spec's hex: lowercase, `0x` prefix, no leading zeros
+ * (`0x0` for zero). Values past `2^64 - 1` (an unwrapped address sum) format
+ * the same way.
+ *
+ * @category formatting
+ * @since 0.1.0
+ */
+export const toHex = (value: bigint): string => `0x${value.toString(16)}`
+
+/**
+ * Whether `value` is a multiple of `alignment` (a power of two).
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const isAligned = (value: U64, alignment: bigint): boolean => (value & (alignment - 1n)) === 0n

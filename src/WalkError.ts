@@ -1,0 +1,230 @@
+/**
+ * The ten ways a walk can fail, as the spec names them.
+ *
+ * Where wasmtime asserts and panics, fpwalk fails with one of these. Every
+ * error carries the values that broke the check, the index of the activation
+ * being walked, and `frame`: how many frames had been emitted when it
+ * happened (the index the failing frame would have had). Messages are
+ * computed from the fields, one sentence each.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import { toHex } from "./U64.js"
+
+/**
+ * Check 0: a trap was caught, but the innermost call-thread state belongs to
+ * other limits (or there is no state at all).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MismatchedLimits extends Data.TaggedError("MismatchedLimits")<{
+  readonly frame: number
+  readonly limits: bigint
+  /** The innermost state's limits; absent when there are no states. */
+  readonly stateLimits?: bigint | undefined
+}> {
+  override get message(): string {
+    return this.stateLimits === undefined
+      ? `a trap was recorded for limits ${toHex(this.limits)}, but the thread has no call-thread state`
+      : `a trap was recorded for limits ${toHex(this.limits)}, but the innermost call-thread state belongs to limits ${toHex(this.stateLimits)}`
+  }
+}
+
+/**
+ * Check 1: an activation with PC 0 (the end of the chain) has a non-zero FP
+ * or SP.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InconsistentActivation extends Data.TaggedError("InconsistentActivation")<{
+  readonly frame: number
+  readonly activation: number
+  readonly pc: bigint
+  readonly fp: bigint
+  readonly sp: bigint
+}> {
+  override get message(): string {
+    return `activation ${this.activation} has PC 0, which ends the chain, but its FP is ${toHex(this.fp)} and its entry SP is ${toHex(this.sp)} (both must be 0)`
+  }
+}
+
+/**
+ * Check 2: an activation with a PC has FP 0.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NullFramePointer extends Data.TaggedError("NullFramePointer")<{
+  readonly frame: number
+  readonly activation: number
+}> {
+  override get message(): string {
+    return `activation ${this.activation} has a PC but its frame pointer is 0`
+  }
+}
+
+/**
+ * Check 2: an activation with a PC and an FP has entry SP 0.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NullEntrySp extends Data.TaggedError("NullEntrySp")<{
+  readonly frame: number
+  readonly activation: number
+}> {
+  override get message(): string {
+    return `activation ${this.activation} has a PC and a frame pointer but its entry SP is 0`
+  }
+}
+
+/**
+ * Check 3: the entry SP recorded by the trampoline is not aligned.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MisalignedEntrySp extends Data.TaggedError("MisalignedEntrySp")<{
+  readonly frame: number
+  readonly activation: number
+  readonly entrySp: bigint
+  readonly alignment: number
+}> {
+  override get message(): string {
+    return `activation ${this.activation} has entry SP ${toHex(this.entrySp)}, which is not ${this.alignment}-byte aligned`
+  }
+}
+
+/**
+ * Check 4a: a frame pointer lies above the activation's entry SP.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class FpAboveEntrySp extends Data.TaggedError("FpAboveEntrySp")<{
+  readonly frame: number
+  readonly activation: number
+  readonly fp: bigint
+  readonly entrySp: bigint
+}> {
+  override get message(): string {
+    return `frame ${this.frame} in activation ${this.activation} has FP ${toHex(this.fp)}, above the entry SP ${toHex(this.entrySp)}`
+  }
+}
+
+/**
+ * Check 4b: a frame pointer is not aligned.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MisalignedFp extends Data.TaggedError("MisalignedFp")<{
+  readonly frame: number
+  readonly activation: number
+  readonly fp: bigint
+  readonly alignment: number
+}> {
+  override get message(): string {
+    return `frame ${this.frame} in activation ${this.activation} has FP ${toHex(this.fp)}, which is not ${this.alignment}-byte aligned`
+  }
+}
+
+/**
+ * Check 4c: emitting one more frame would exceed `maxFrames`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class FrameLimitExceeded extends Data.TaggedError("FrameLimitExceeded")<{
+  readonly frame: number
+  readonly maxFrames: number
+}> {
+  override get message(): string {
+    return `the stack has more than ${this.maxFrames} frame${this.maxFrames === 1 ? "" : "s"} (maxFrames)`
+  }
+}
+
+/**
+ * Checks 4e and 4f: the saved PC or saved FP of a frame is not in the
+ * captured memory (or its address is past `2^64 - 1`).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnmappedRead extends Data.TaggedError("UnmappedRead")<{
+  readonly frame: number
+  readonly activation: number
+  readonly fp: bigint
+  /** First byte of the word that could not be read; past 2^64-1, the unwrapped sum. */
+  readonly address: bigint
+}> {
+  override get message(): string {
+    return `frame ${this.frame} in activation ${this.activation} (FP ${toHex(this.fp)}) needs the 8 bytes at ${toHex(this.address)}, which are not in the captured memory`
+  }
+}
+
+/**
+ * Check 4h: a saved frame pointer does not lie above the current one (the
+ * stack grows down, so older frames are at higher addresses).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NonMonotonicFp extends Data.TaggedError("NonMonotonicFp")<{
+  readonly frame: number
+  readonly activation: number
+  readonly fp: bigint
+  readonly nextFp: bigint
+}> {
+  override get message(): string {
+    return `frame ${this.frame} in activation ${this.activation} at FP ${toHex(this.fp)} saved the older FP ${toHex(this.nextFp)}, which is not above it`
+  }
+}
+
+/**
+ * Any of the ten walk errors.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type WalkError =
+  | MismatchedLimits
+  | InconsistentActivation
+  | NullFramePointer
+  | NullEntrySp
+  | MisalignedEntrySp
+  | FpAboveEntrySp
+  | MisalignedFp
+  | FrameLimitExceeded
+  | UnmappedRead
+  | NonMonotonicFp
+
+/**
+ * The ten tags, in the spec's check order.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const tags = [
+  "MismatchedLimits",
+  "InconsistentActivation",
+  "NullFramePointer",
+  "NullEntrySp",
+  "MisalignedEntrySp",
+  "FpAboveEntrySp",
+  "MisalignedFp",
+  "FrameLimitExceeded",
+  "UnmappedRead",
+  "NonMonotonicFp"
+] as const satisfies ReadonlyArray<WalkError["_tag"]>
+
+/**
+ * A walk error's tag.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export type WalkErrorTag = WalkError["_tag"]
