@@ -272,6 +272,8 @@ export class Cursor {
   error: WalkError | undefined = undefined
   /** Frames returned so far. */
   count = 0
+  /** Index of the activation the last returned frame belongs to. */
+  activation = 0
   private readonly arch: Arch
   private readonly activations: ReadonlyArray<Activation>
   private phase: "start" | "activation" | "frame" | "advance" | "done" = "start"
@@ -301,6 +303,7 @@ export class Cursor {
           const checked = checkActivation(this.arch, activation, this.count)
           if (Result.isFailure(checked)) return this.fail(checked.failure)
           if (!checked.success) return this.finish()
+          this.activation = activation.index
           this.pc = activation.pc
           this.fp = activation.fp
           this.phase = "frame"
@@ -374,20 +377,21 @@ export const walkSync = (snapshot: Snapshot): WalkResult => {
 }
 
 /**
- * Calls `f` for each frame, newest first, until the walk ends or `f` answers
- * `"break"`. Succeeds with a summary, fails with the walk's error (every
- * frame before it has been delivered).
+ * Calls `f` for each frame, newest first, with the index of the activation
+ * it belongs to, until the walk ends or `f` answers `"break"`. Succeeds with
+ * a summary, fails with the walk's error (every frame before it has been
+ * delivered).
  *
  * @category plain
  * @since 0.1.0
  */
 export const traceSync = (
   snapshot: Snapshot,
-  f: (frame: Frame) => ControlFlow | void
+  f: (frame: Frame, activation: number) => ControlFlow | void
 ): Result.Result<TraceSummary, WalkError> => {
   const cursor = new Cursor(snapshot)
   for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) {
-    if (f(frame) === "break") return Result.succeed({ frames: cursor.count, stopped: true })
+    if (f(frame, cursor.activation) === "break") return Result.succeed({ frames: cursor.count, stopped: true })
   }
   return cursor.error === undefined
     ? Result.succeed({ frames: cursor.count, stopped: false })
@@ -418,7 +422,7 @@ export const walk = (snapshot: Snapshot): Effect.Effect<Backtrace, WalkFailure> 
  */
 export const trace = (
   snapshot: Snapshot,
-  f: (frame: Frame) => ControlFlow | void
+  f: (frame: Frame, activation: number) => ControlFlow | void
 ): Effect.Effect<TraceSummary, WalkError> => Effect.suspend(() => Effect.fromResult(traceSync(snapshot, f)))
 
 const STREAM_CHUNK = 4096
@@ -462,7 +466,10 @@ export const stream = (snapshot: Snapshot): Stream.Stream<Frame, WalkError> =>
  */
 export class Walker extends Context.Service<Walker, {
   readonly walk: (snapshot: Snapshot) => Effect.Effect<Backtrace, WalkFailure>
-  readonly trace: (snapshot: Snapshot, f: (frame: Frame) => ControlFlow | void) => Effect.Effect<TraceSummary, WalkError>
+  readonly trace: (
+    snapshot: Snapshot,
+    f: (frame: Frame, activation: number) => ControlFlow | void
+  ) => Effect.Effect<TraceSummary, WalkError>
   readonly stream: (snapshot: Snapshot) => Stream.Stream<Frame, WalkError>
 }>()("fpwalk/Walker") {}
 
