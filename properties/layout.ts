@@ -47,6 +47,20 @@ export class StackImage {
     region.writeWord(address, value, architectures[this.arch].littleEndian)
   }
 
+  /** A copy of this image without the bytes in `[start, end)`: regions are cut or split around the gap. */
+  withGap(start: bigint, end: bigint): StackImage {
+    const copy = new StackImage(this.arch)
+    for (const region of this.regions) {
+      const pieces: Array<readonly [bigint, bigint]> = [[region.address, start < region.end ? start : region.end], [end > region.address ? end : region.address, region.end]]
+      for (const [from, to] of pieces) {
+        if (from >= to || from < region.address || to > region.end) continue
+        const piece = copy.region(from, Number(to - from))
+        piece.bytes.set(region.bytes.subarray(Number(from - region.address), Number(to - region.address)))
+      }
+    }
+    return copy
+  }
+
   /** Writes a frame record at `fp`: the saved FP and the saved return address. */
   frame(fp: bigint, savedFp: bigint, savedPc: bigint): void {
     const arch = architectures[this.arch]

@@ -7,6 +7,11 @@
 import { processIo } from "./io.js"
 import { main } from "./main.js"
 
+// A reader that goes away (`fpwalk walk … | head`) is not an error of ours.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
+})
+
 main(process.argv.slice(2), processIo).then(
   (status) => {
     process.exitCode = status
