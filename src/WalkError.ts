@@ -4,8 +4,11 @@
  * Where wasmtime asserts and panics, fpwalk fails with one of these. Every
  * error carries the values that broke the check, the index of the activation
  * being walked, and `frame`: how many frames had been emitted when it
- * happened (the index the failing frame would have had). Messages are
- * computed from the fields, one sentence each.
+ * happened, which is the length of the prefix kept with the error. For the
+ * checks before a frame is emitted (4a–4c) that is also the index the frame
+ * would have had; for the reads and the monotonicity check (4e–4h), which
+ * look at the last emitted frame's saved words, that frame is `frame - 1`.
+ * Messages are computed from the fields, one sentence each.
  *
  * @since 0.1.0
  */
@@ -162,7 +165,9 @@ export class UnmappedRead extends Data.TaggedError("UnmappedRead")<{
   readonly address: bigint
 }> {
   override get message(): string {
-    return `frame ${this.frame} in activation ${this.activation} (FP ${toHex(this.fp)}) needs the 8 bytes at ${toHex(this.address)}, which are not in the captured memory`
+    // The saved FP sits at fp + 0 on every architecture; any other slot is the saved PC.
+    const slot = this.address === this.fp ? "saved FP" : "saved PC"
+    return `frame ${this.frame - 1} in activation ${this.activation} (FP ${toHex(this.fp)}) keeps its ${slot} at ${toHex(this.address)}, but those 8 bytes are not in the captured memory`
   }
 }
 
@@ -180,7 +185,7 @@ export class NonMonotonicFp extends Data.TaggedError("NonMonotonicFp")<{
   readonly nextFp: bigint
 }> {
   override get message(): string {
-    return `frame ${this.frame} in activation ${this.activation} at FP ${toHex(this.fp)} saved the older FP ${toHex(this.nextFp)}, which is not above it`
+    return `frame ${this.frame - 1} in activation ${this.activation} at FP ${toHex(this.fp)} saved the older FP ${toHex(this.nextFp)}, which is not above it (the stack grows down)`
   }
 }
 

@@ -1,0 +1,418 @@
+import { describe, expect, it } from "vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import type { ArchId } from "../src/Arch.js"
+import { architectures, archIds } from "../src/arch/index.js"
+import { errorToJson } from "../src/Snapshot.js"
+import * as Walker from "../src/Walker.js"
+import { walkSync, traceSync } from "../src/Walker.js"
+import type { Build } from "./support/build.js"
+import { build, hostEntry, state } from "./support/build.js"
+
+const L = 0xaaaa_0000n
+const OTHER = 0xbbbb_0000n
+
+/**
+ * A chain of `count` Wasm frames 0x100 apart from `first`, whose oldest frame
+ * saved `first + count*0x100` (the trampoline's FP); the entry SP is 0x10
+ * below that. PCs are 0x1000 + 0x10*i for the frames read from the stack.
+ */
+const chain = (first: bigint, count: number, pcBase = 0x1000n) => {
+  const fps = Array.from({ length: count }, (_, i) => first + BigInt(i) * 0x100n)
+  const hostFp = first + BigInt(count) * 0x100n
+  const records = fps.map((fp, i) => [fp, fps[i + 1] ?? hostFp, pcBase + BigInt(i + 1) * 0x10n] as const)
+  return { fps, records, sp: hostFp - 0x10n, pcs: fps.map((_, i) => pcBase + BigInt(i) * 0x10n) }
+}
+
+const frames = (c: ReturnType<typeof chain>, exitPc: bigint) => c.fps.map((fp, i) => ({ pc: i === 0 ? exitPc : c.pcs[i]!, fp }))
+
+/** One activation of `n` frames, entered from the host. */
+const single = (arch: ArchId, n = 3, extra: Partial<Build> = {}): Build => {
+  const c = chain(0x10100n, n)
+  return {
+    arch,
+    records: c.records,
+    limits: { address: L, pc: c.pcs[0]!, fp: c.fps[0]!, sp: c.sp },
+    states: [hostEntry(L)],
+    ...extra
+  }
+}
+
+const errorOf = (result: Walker.WalkResult) => {
+  if (result.ok) throw new Error("expected the walk to fail")
+  return result.error
+}
+
+const tagOf = (spec: Build) => {
+  const result = walkSync(build(spec))
+  return result.ok ? "ok" : result.error._tag
+}
+
+describe.each(archIds)("walk on %s", (arch) => {
+  const a = architectures[arch]
+
+  it("walks one activation from the limits' exit PC/FP to the entry SP", () => {
+    const c = chain(0x10100n, 4)
+    const result = walkSync(build(single(arch, 4)))
+    expect(result).toEqual({ ok: true, frames: frames(c, 0x1000n) })
+  })
+
+  it("walks several activations, skipping states of other limits, and stops at the host entry", () => {
+    const newer = chain(0x10100n, 2, 0x1000n)
+    const older = chain(0x10800n, 3, 0x2000n)
+    const result = walkSync(build({
+      arch,
+      records: [...newer.records, ...older.records],
+      limits: { address: L, pc: 0x1000n, fp: newer.fps[0]!, sp: newer.sp },
+      states: [
+        state(L, 0x2000n, older.fps[0]!, older.sp),
+        state(OTHER, 0x3000n, 0x10f00n, 0x10ff0n),
+        hostEntry(L),
+        // Never looked at: the chain ended at the host entry above.
+        state(L, 0x4000n, 0x123n, 0x8n)
+      ]
+    }))
+    expect(result).toEqual({ ok: true, frames: [...frames(newer, 0x1000n), ...frames(older, 0x2000n)] })
+  })
+
+  it("starts a trap walk at the trap's PC and FP, not the limits' stale exit", () => {
+    const c = chain(0x10100n, 3)
+    const result = walkSync(build(single(arch, 3, {
+      limits: { address: L, pc: 0xdeadn, fp: 0x10000n, sp: c.sp },
+      trap: { pc: 0x1004n, fp: c.fps[1]! }
+    })))
+    expect(result).toEqual({ ok: true, frames: [{ pc: 0x1004n, fp: c.fps[1]! }, { pc: c.pcs[2]!, fp: c.fps[2]! }] })
+  })
+
+  it("yields no frames when there are no states, whatever the limits say", () => {
+    expect(walkSync(build({ arch, limits: { address: L, pc: 1n, fp: 3n, sp: 5n }, states: [] }))).toEqual({
+      ok: true,
+      frames: []
+    })
+  })
+
+  it("ends successfully at an activation with PC, FP and SP 0", () => {
+    expect(walkSync(build({ arch, limits: { address: L, pc: 0n, fp: 0n, sp: 0n }, states: [state(L, 0x1n, 0x2n, 0x3n)] })))
+      .toEqual({ ok: true, frames: [] })
+  })
+
+  it(`stops when the saved FP ${a.reachedEntrySp(0x100n, 0x100n) ? "reaches" : "passes"} the entry SP`, () => {
+    // The oldest frame saved exactly the entry SP.
+    const c = chain(0x10100n, 2)
+    const spec = single(arch, 2, { limits: { address: L, pc: 0x1000n, fp: c.fps[0]!, sp: c.sp + 0x10n } })
+    const result = walkSync(build(spec))
+    if (a.reachedEntrySp(c.sp + 0x10n, c.sp + 0x10n)) {
+      expect(result).toEqual({ ok: true, frames: frames(c, 0x1000n) })
+    } else {
+      // s390x: equal is not past; the trampoline's frame (zeroed memory here) is walked as Wasm.
+      expect(result.ok).toBe(false)
+      expect(result.frames).toHaveLength(3)
+    }
+  })
+
+  describe("check order", () => {
+    it("0: MismatchedLimits when a trap's innermost state belongs to other limits", () => {
+      const result = walkSync(build(single(arch, 2, { states: [state(OTHER, 0n, 0n, 0n)], trap: { pc: 1n, fp: 0x10100n } })))
+      expect(result.ok || errorToJson(result.error)).toEqual({ _tag: "MismatchedLimits", limits: "0xaaaa0000", stateLimits: "0xbbbb0000" })
+      expect(result.frames).toEqual([])
+    })
+
+    it("0: MismatchedLimits without stateLimits when a trap comes with no states", () => {
+      const result = walkSync(build(single(arch, 2, { states: [], trap: { pc: 1n, fp: 0x10100n } })))
+      expect(result.ok || errorToJson(result.error)).toEqual({ _tag: "MismatchedLimits", limits: "0xaaaa0000" })
+    })
+
+    it("1: InconsistentActivation when PC is 0 but FP or SP is not, after the earlier activations' frames", () => {
+      const c = chain(0x10100n, 2)
+      const base = single(arch, 2)
+      for (const [fp, sp] of [[0x10n, 0n], [0n, 0x10n]] as const) {
+        const result = walkSync(build({ ...base, states: [state(L, 0n, fp, sp)] }))
+        expect(result.frames).toEqual(frames(c, 0x1000n))
+        expect(result.ok || errorToJson(result.error)).toEqual({
+          _tag: "InconsistentActivation",
+          activation: 1,
+          pc: "0x0",
+          fp: `0x${fp.toString(16)}`,
+          sp: `0x${sp.toString(16)}`
+        })
+      }
+    })
+
+    it("2: NullFramePointer before NullEntrySp", () => {
+      expect(tagOf(single(arch, 1, { limits: { address: L, pc: 1n, fp: 0n, sp: 0n } }))).toBe("NullFramePointer")
+      expect(tagOf(single(arch, 1, { limits: { address: L, pc: 1n, fp: 0x10100n, sp: 0n } }))).toBe("NullEntrySp")
+    })
+
+    it("3: MisalignedEntrySp, checked before any frame", () => {
+      const sp = 0x10200n + a.entrySpAlignment / 2n
+      const result = walkSync(build(single(arch, 1, { limits: { address: L, pc: 1n, fp: 0x20000n, sp } })))
+      expect(result.ok || errorToJson(result.error)).toEqual({
+        _tag: "MisalignedEntrySp",
+        activation: 0,
+        entrySp: `0x${sp.toString(16)}`,
+        alignment: Number(a.entrySpAlignment)
+      })
+    })
+
+    it("4a: FpAboveEntrySp before MisalignedFp", () => {
+      const result = walkSync(build(single(arch, 1, { limits: { address: L, pc: 1n, fp: 0x10301n, sp: 0x10200n } })))
+      expect(result.ok || errorToJson(result.error)).toEqual({
+        _tag: "FpAboveEntrySp",
+        activation: 0,
+        fp: "0x10301",
+        entrySp: "0x10200"
+      })
+    })
+
+    it("4b: MisalignedFp before FrameLimitExceeded", () => {
+      const fp = 0x10100n + a.fpAlignment / 2n
+      const spec = single(arch, 1, { limits: { address: L, pc: 1n, fp, sp: 0x10200n }, options: { maxFrames: 0n } })
+      const result = walkSync(build(spec))
+      expect(result.ok || errorToJson(result.error)).toEqual({
+        _tag: "MisalignedFp",
+        activation: 0,
+        fp: `0x${fp.toString(16)}`,
+        alignment: Number(a.fpAlignment)
+      })
+    })
+
+    it("4c: FrameLimitExceeded counts frames across activations, before reading anything", () => {
+      const newer = chain(0x10100n, 2, 0x1000n)
+      const older = chain(0x10800n, 3, 0x2000n)
+      const spec: Build = {
+        arch,
+        records: [...newer.records, ...older.records],
+        limits: { address: L, pc: 0x1000n, fp: newer.fps[0]!, sp: newer.sp },
+        states: [state(L, 0x2000n, older.fps[0]!, older.sp)],
+        options: { maxFrames: 3n }
+      }
+      const result = walkSync(build(spec))
+      expect(result.ok || result.error).toMatchObject({ _tag: "FrameLimitExceeded", maxFrames: 3, frame: 3 })
+      expect(result.frames).toEqual([...frames(newer, 0x1000n), frames(older, 0x2000n)[0]])
+      expect(tagOf({ ...spec, options: { maxFrames: 0n } })).toBe("FrameLimitExceeded")
+      expect(tagOf({ ...spec, options: { maxFrames: 5n } })).toBe("ok")
+    })
+
+    it("4e: UnmappedRead of the saved PC comes before the saved FP, after the frame is emitted", () => {
+      // The region holds the saved FP word but not the PC slot.
+      const fp = 0x10100n
+      const result = walkSync(build({
+        ...single(arch, 1),
+        regions: [[fp, Number(a.pcOffset)]],
+        records: [],
+        limits: { address: L, pc: 0x1000n, fp, sp: 0x10200n }
+      }))
+      expect(result.frames).toEqual([{ pc: 0x1000n, fp }])
+      expect(result.ok || errorToJson(result.error)).toEqual({
+        _tag: "UnmappedRead",
+        activation: 0,
+        fp: "0x10100",
+        address: `0x${(fp + a.pcOffset).toString(16)}`
+      })
+    })
+
+    it("4f: UnmappedRead of the saved FP when only the PC slot is mapped", () => {
+      const fp = 0x10100n
+      const result = walkSync(build({
+        ...single(arch, 1),
+        regions: [[fp + a.pcOffset, 8]],
+        records: [],
+        limits: { address: L, pc: 0x1000n, fp, sp: 0x10200n }
+      }))
+      expect(result.ok || errorToJson(result.error)).toEqual({ _tag: "UnmappedRead", activation: 0, fp: "0x10100", address: "0x10100" })
+    })
+
+    it("4f: a word straddling two adjacent regions is unmapped", () => {
+      const fp = 0x10100n
+      const result = walkSync(build({
+        ...single(arch, 1),
+        regions: [[0x10000n, 0x104], [0x10104n, 0x1000]],
+        records: [],
+        limits: { address: L, pc: 0x1000n, fp, sp: 0x10200n }
+      }))
+      expect(result.ok || errorToJson(result.error)).toEqual({ _tag: "UnmappedRead", activation: 0, fp: "0x10100", address: "0x10100" })
+    })
+
+    it("4h: NonMonotonicFp when a saved FP points back, keeping the frames before it", () => {
+      const c = chain(0x10100n, 3)
+      const result = walkSync(build(single(arch, 3, { words: [[c.fps[1]!, c.fps[1]!]] })))
+      expect(result.frames).toEqual(frames(c, 0x1000n).slice(0, 2))
+      // `frame` counts the frames emitted before the error: the prefix length.
+      expect(result.ok || result.error).toMatchObject({ _tag: "NonMonotonicFp", activation: 0, fp: c.fps[1], nextFp: c.fps[1], frame: 2 })
+    })
+
+    it("a later activation's error keeps the frames of the earlier ones", () => {
+      const newer = chain(0x10100n, 2)
+      const result = walkSync(build({ ...single(arch, 2), states: [state(L, 0x2000n, 0x10800n, 0n)] }))
+      expect(result.frames).toEqual(frames(newer, 0x1000n))
+      expect(result.ok || result.error).toMatchObject({ _tag: "NullEntrySp", activation: 1, frame: 2 })
+    })
+  })
+
+  describe("near 2^64", () => {
+    const top = 0xffff_ffff_ffff_ff00n
+
+    it("walks a frame at fp = 0xffff_ffff_ffff_fff0 or fails exactly as the spec says", () => {
+      const fp = 0xffff_ffff_ffff_fff0n
+      const spec: Build = {
+        arch,
+        regions: [[top, 0x100]],
+        records: [],
+        words: [[fp, 0xffff_ffff_ffff_fff8n]],
+        limits: { address: L, pc: 0x1000n, fp, sp: 0xffff_ffff_ffff_fff0n },
+        states: [hostEntry(L)]
+      }
+      const result = walkSync(build(spec))
+      expect(result.frames).toEqual([{ pc: 0x1000n, fp }])
+      if (fp + a.pcOffset + 8n > 2n ** 64n) {
+        // s390x: the PC slot at fp + 112 is past 2^64-1; the address is the unwrapped sum.
+        expect(result.ok || errorToJson(result.error)).toEqual({
+          _tag: "UnmappedRead",
+          activation: 0,
+          fp: "0xfffffffffffffff0",
+          address: `0x${(fp + a.pcOffset).toString(16)}`
+        })
+      } else {
+        expect(result).toEqual({ ok: true, frames: [{ pc: 0x1000n, fp }] })
+      }
+    })
+
+    it("reports an unwrapped address when the PC slot of the last word is past 2^64-1", () => {
+      const fp = 0xffff_ffff_ffff_fff8n
+      const spec: Build = {
+        arch,
+        regions: [[top, 0x100]],
+        records: [],
+        limits: { address: L, pc: 0x1000n, fp, sp: fp },
+        states: [hostEntry(L)]
+      }
+      const result = walkSync(build(spec))
+      if (a.entrySpAlignment > 8n) {
+        // No entry SP at or above this FP is aligned: the walk cannot get there.
+        expect(result.ok || result.error._tag).toBe("MisalignedEntrySp")
+      } else {
+        expect(result.ok || errorToJson(result.error)).toEqual({
+          _tag: "UnmappedRead",
+          activation: 0,
+          fp: "0xfffffffffffffff8",
+          address: `0x${(fp + a.pcOffset).toString(16)}`
+        })
+      }
+    })
+
+    it("compares values above 2^53 exactly", () => {
+      // Two FPs 16 bytes apart just above 2^60: equal as doubles, distinct as 64-bit values.
+      const base = 0x1000_0000_0000_0000n
+      const c = chain(base + 0x100n, 3)
+      const spec: Build = {
+        arch,
+        regions: [[base, 0x1000]],
+        records: c.records,
+        limits: { address: L, pc: 0x1000n, fp: c.fps[0]!, sp: c.sp },
+        states: [hostEntry(L)]
+      }
+      expect(walkSync(build(spec))).toEqual({ ok: true, frames: frames(c, 0x1000n) })
+      const back = walkSync(build({ ...spec, words: [[c.fps[1]!, c.fps[1]! - 0x10n + a.fpAlignment]] }))
+      expect(back.ok || back.error._tag).toBe("NonMonotonicFp")
+    })
+  })
+})
+
+describe("aarch64 pointer authentication", () => {
+  const signed = 0x002a_0000_0040_1234n // PAC bits in [54:48], bit 55 clear
+  const kernelLike = 0xff80_0000_0040_1234n // bit 55 set
+
+  const spec = (pc: bigint, options?: Build["options"]): Build => ({
+    arch: "aarch64",
+    records: [[0x10100n, 0x10200n, pc], [0x10200n, 0x10300n, 0x55n]],
+    limits: { address: L, pc: signed, fp: 0x10100n, sp: 0x102f0n },
+    states: [hostEntry(L)],
+    ...(options === undefined ? {} : { options })
+  })
+
+  it("strips PCs read from the stack but reports the exit PC as given", () => {
+    expect(walkSync(build(spec(signed))).frames.map((f) => f.pc)).toEqual([signed, 0x0000_0000_0040_1234n])
+  })
+
+  it("fills the stripped bits with bit 55", () => {
+    expect(walkSync(build(spec(0x7f80_0000_0040_1234n))).frames[1]!.pc).toBe(0xffff_0000_0040_1234n)
+    expect(walkSync(build(spec(kernelLike))).frames[1]!.pc).toBe(0xffff_0000_0040_1234n)
+  })
+
+  it("honours aarch64VaBits (64 strips nothing)", () => {
+    // Bits [63:52] cleared (bit 55 is 0); PAC bits 51 and 49 survive a 52-bit address space.
+    expect(walkSync(build(spec(signed, { aarch64VaBits: 52 }))).frames[1]!.pc).toBe(0x000a_0000_0040_1234n)
+    expect(walkSync(build(spec(0x0001_0000_0040_1234n, { aarch64VaBits: 52 }))).frames[1]!.pc).toBe(0x0001_0000_0040_1234n)
+    expect(walkSync(build(spec(signed, { aarch64VaBits: 64 }))).frames[1]!.pc).toBe(signed)
+  })
+
+  it("does not strip on other architectures", () => {
+    expect(walkSync(build({ ...spec(signed), arch: "x86_64", limits: { address: L, pc: 1n, fp: 0x10100n, sp: 0x102f0n } })).frames[1]!.pc).toBe(signed)
+  })
+})
+
+describe("the APIs agree", () => {
+  const valid = build(single("x86_64", 5))
+  const broken = build(single("s390x", 5, { words: [[0x10300n, 0x10100n]] }))
+
+  it("walk (Effect) succeeds with the plain API's frames", () => {
+    expect(Effect.runSync(Walker.walk(valid))).toEqual({ frames: walkSync(valid).frames })
+  })
+
+  it("walk (Effect) fails with a WalkFailure that keeps the error and the frames before it", () => {
+    const exit = Effect.runSyncExit(Walker.walk(broken))
+    const plain = walkSync(broken)
+    expect(exit).toEqual(Exit.fail(new Walker.WalkFailure({ error: errorOf(plain), frames: plain.frames })))
+    const recovered = Effect.runSync(Walker.walk(broken).pipe(Effect.catchTag("WalkFailure", (f) => Effect.succeed(f.error._tag))))
+    expect(recovered).toBe("NonMonotonicFp")
+  })
+
+  it("stream emits the same frames, then fails with the same error", () => {
+    const exit = Effect.runSyncExit(Stream.runCollect(Walker.stream(broken)))
+    expect(exit).toEqual(Exit.fail(errorOf(walkSync(broken))))
+    const frames = Effect.runSync(Stream.runCollect(Walker.stream(broken).pipe(Stream.catch(() => Stream.empty))))
+    expect(Chunk.isChunk(frames) ? Chunk.toArray(frames) : frames).toEqual(walkSync(broken).frames)
+    expect(Effect.runSync(Stream.runCollect(Walker.stream(valid)))).toEqual(walkSync(valid).frames)
+  })
+
+  it("stream is lazy: taking 2 frames does not reach a later error", () => {
+    expect(Effect.runSync(Stream.runCollect(Stream.take(Walker.stream(broken), 2)))).toEqual(walkSync(broken).frames.slice(0, 2))
+  })
+
+  it("trace stops at 'break' without reading further (an error after it is not reached)", () => {
+    const seen: Array<bigint> = []
+    const summary = traceSync(broken, (frame) => {
+      seen.push(frame.fp)
+      return seen.length === 2 ? "break" : "continue"
+    })
+    expect(summary).toEqual(Result.succeed({ frames: 2, stopped: true }))
+    expect(seen).toEqual(walkSync(broken).frames.slice(0, 2).map((f) => f.fp))
+    expect(traceSync(valid, () => undefined)).toEqual(Result.succeed({ frames: 5, stopped: false }))
+    expect(Result.isFailure(traceSync(broken, () => undefined))).toBe(true)
+  })
+
+  it("trace tells each frame's activation", () => {
+    const newer = chain(0x10100n, 2, 0x1000n)
+    const older = chain(0x10800n, 1, 0x2000n)
+    const snapshot = build({
+      arch: "riscv64",
+      records: [...newer.records, ...older.records],
+      limits: { address: L, pc: 0x1000n, fp: newer.fps[0]!, sp: newer.sp },
+      states: [state(L, 0x2000n, older.fps[0]!, older.sp)]
+    })
+    const activations: Array<number> = []
+    Effect.runSync(Walker.trace(snapshot, (_, activation) => void activations.push(activation)))
+    expect(activations).toEqual([0, 0, 1])
+  })
+
+  it("the Walker service from its layer walks like the functions", () => {
+    const program = Effect.gen(function*() {
+      const walker = yield* Walker.Walker
+      return yield* walker.walk(valid)
+    })
+    expect(Effect.runSync(Effect.provide(program, Walker.layer))).toEqual({ frames: walkSync(valid).frames })
+  })
+})

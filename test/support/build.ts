@@ -1,0 +1,42 @@
+/**
+ * Builds decoded snapshots for example-based tests: regions, frame records
+ * and runtime state written out in full, then decoded by the real decoder.
+ */
+import * as Result from "effect/Result"
+import type { ArchId } from "../../src/Arch.js"
+import type { Snapshot } from "../../src/Snapshot.js"
+import { decode } from "../../src/Snapshot.js"
+import type { SnapshotInput } from "../../properties/layout.js"
+import { snapshotJson, StackImage } from "../../properties/layout.js"
+
+export interface Build extends SnapshotInput {
+  readonly arch: ArchId
+  /** `[address, size]` of each region; default one 64 KiB region at 0x10000. */
+  readonly regions?: ReadonlyArray<readonly [bigint, number]>
+  /** Frame records `[fp, savedFp, savedPc]`. */
+  readonly records?: ReadonlyArray<readonly [bigint, bigint, bigint]>
+  /** Raw words `[address, value]`, written after the records. */
+  readonly words?: ReadonlyArray<readonly [bigint, bigint]>
+}
+
+export const image = (spec: Build): StackImage => {
+  const stack = new StackImage(spec.arch)
+  for (const [address, size] of spec.regions ?? [[0x10000n, 0x10000]]) stack.region(address, size)
+  for (const [fp, savedFp, savedPc] of spec.records ?? []) stack.frame(fp, savedFp, savedPc)
+  for (const [address, value] of spec.words ?? []) stack.writeWord(address, value)
+  return stack
+}
+
+export const json = (spec: Build): Record<string, unknown> => snapshotJson(image(spec), spec)
+
+export const build = (spec: Build): Snapshot => {
+  const decoded = decode(json(spec))
+  if (Result.isFailure(decoded)) throw new Error(`test stack is not a valid snapshot: ${decoded.failure.message}`)
+  return decoded.success
+}
+
+/** One activation state for `limits` with the activation `(pc, fp, sp)`. */
+export const state = (limits: bigint, pc: bigint, fp: bigint, sp: bigint) => ({ limits, pc, fp, sp })
+
+/** The terminating state: entered from the host with no Wasm before it. */
+export const hostEntry = (limits: bigint) => state(limits, 0n, 0n, 0n)
