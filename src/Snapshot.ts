@@ -12,6 +12,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 import type { CallThreadState, Limits, Trap } from "./Activation.js"
@@ -190,45 +191,70 @@ export const SnapshotJson = Schema.Struct({
 const decodeSchema = Schema.decodeUnknownResult(SnapshotJson, { reportInput: true })
 const encodeSchema = Schema.encodeUnknownResult(SnapshotJson)
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1({
-  leafHook: (issue) => {
-    switch (issue._tag) {
-      case "MissingKey":
-        return "missing"
-      case "InvalidType":
-        return SchemaIssue.hasInput(issue)
-          ? `expected ${typeName(issue.ast._tag)}, got ${describe(issue.input)}`
-          : `expected ${typeName(issue.ast._tag)}`
-      default:
-        return SchemaIssue.defaultLeafHook(issue)
-    }
-  }
-})
+type PathKey = PropertyKey
 
-const typeName = (tag: string): string => {
-  switch (tag) {
+interface Located {
+  readonly path: ReadonlyArray<PathKey>
+  readonly reason: string
+}
+
+// The first problem in an issue tree, with its path, in words.
+const firstProblem = (issue: SchemaIssue.Issue, path: ReadonlyArray<PathKey>): Located => {
+  switch (issue._tag) {
+    case "Pointer":
+      return firstProblem(issue.issue, [...path, ...issue.path])
+    case "Composite":
+      return firstProblem(issue.issues[0], path)
+    case "Filter":
+    case "Encoding":
+      return firstProblem(issue.issue, path)
+    case "AnyOf":
+      return issue.issues[0] === undefined
+        ? { path, reason: expectedGot(issue.ast, issue) }
+        : firstProblem(issue.issues[0], path)
+    case "InvalidType":
+      return { path, reason: expectedGot(issue.ast, issue) }
+    case "InvalidValue": {
+      const message = issue.annotations?.["message"]
+      return { path, reason: typeof message === "string" ? message : "invalid value" }
+    }
+    case "MissingKey":
+      return { path, reason: "missing" }
+    default:
+      return { path, reason: SchemaIssue.defaultLeafHook(issue).toLowerCase() }
+  }
+}
+
+const expectedGot = (ast: SchemaAST.AST, issue: SchemaIssue.Issue): string =>
+  SchemaIssue.hasInput(issue) ? `expected ${expected(ast)}, got ${describe(issue.input)}` : `expected ${expected(ast)}`
+
+const expected = (ast: SchemaAST.AST): string => {
+  switch (ast._tag) {
     case "Arrays":
       return "an array"
     case "Objects":
       return "an object"
     case "Literal":
+      return JSON.stringify(ast.literal)
     case "Union":
-      return "one of the allowed values"
+      return `one of ${ast.types.map(expected).join(", ")}`
     default:
-      return tag.toLowerCase()
+      return `a ${ast._tag.toLowerCase()}`
   }
 }
 
-const describe = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? JSON.stringify(value).slice(0, 40) : typeof value
-
-type PathKey = PropertyKey | { readonly key: PropertyKey }
+const describe = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "an array"
+  if (typeof value === "string") return value.length <= 40 ? JSON.stringify(value) : "a string"
+  return typeof value === "object" ? "an object" : `a ${typeof value}`
+}
 
 const formatPath = (path: ReadonlyArray<PathKey>): string =>
-  path.reduce<string>((text, segment) => {
-    const key = typeof segment === "object" ? segment.key : segment
-    return typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`
-  }, "")
+  path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`),
+    ""
+  )
 
 /**
  * Decodes and validates a snapshot from already-parsed JSON.
@@ -239,10 +265,8 @@ const formatPath = (path: ReadonlyArray<PathKey>): string =>
 export const decode = (input: unknown): Result.Result<Snapshot, InputError> => {
   const decoded = decodeSchema(input)
   if (Result.isFailure(decoded)) {
-    const first = formatter(decoded.failure.issue).issues[0]
-    return Result.fail(
-      new InputError({ path: formatPath(first?.path ?? []), reason: first?.message ?? "not a snapshot" })
-    )
+    const problem = firstProblem(decoded.failure.issue, [])
+    return Result.fail(new InputError({ path: formatPath(problem.path), reason: problem.reason }))
   }
   const json = decoded.success
   return Result.succeed({

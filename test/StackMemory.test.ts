@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest"
+import * as Result from "effect/Result"
+import type { Region } from "../src/StackMemory.js"
+import { StackMemory } from "../src/StackMemory.js"
+
+const region = (address: bigint, bytes: ReadonlyArray<number>): Region => ({ address, bytes: Uint8Array.from(bytes) })
+const memory = (...regions: ReadonlyArray<Region>) => Result.getOrThrow(StackMemory.make(regions))
+const word = [1, 2, 3, 4, 5, 6, 7, 8]
+
+describe("StackMemory", () => {
+  it("reads words in either byte order", () => {
+    const m = memory(region(0x100n, word))
+    expect(m.readWord(0x100n, true)).toBe(0x0807060504030201n)
+    expect(m.readWord(0x100n, false)).toBe(0x0102030405060708n)
+  })
+
+  it("reads only words wholly inside one region", () => {
+    const m = memory(region(0x100n, [...word, ...word]), region(0x110n, word))
+    expect(m.readWord(0x108n, true)).toBe(0x0807060504030201n)
+    expect(m.readWord(0x109n, true)).toBeUndefined() // straddles adjacent regions
+    expect(m.readWord(0x110n, true)).toBe(0x0807060504030201n)
+    expect(m.readWord(0xf8n, true)).toBeUndefined()
+    expect(m.readWord(0x111n, true)).toBeUndefined()
+  })
+
+  it("reads the last word of the address space and nothing past it", () => {
+    const m = memory(region(0xffff_ffff_ffff_fff8n, word))
+    expect(m.readWord(0xffff_ffff_ffff_fff8n, false)).toBe(0x0102030405060708n)
+    expect(m.readWord(0xffff_ffff_ffff_fffcn, false)).toBeUndefined()
+    expect(m.readWord(0x1_0000_0000_0000_0000n, false)).toBeUndefined()
+  })
+
+  it("rejects overlaps (naming the later region) and regions past 2^64", () => {
+    expect(StackMemory.make([region(0x100n, word), region(0x104n, word)])).toEqual(Result.fail({ _tag: "Overlap", index: 1, other: 0 }))
+    expect(StackMemory.make([region(0x104n, word), region(0x0n, word), region(0x100n, [1, 2, 3, 4, 5])])).toEqual(
+      Result.fail({ _tag: "Overlap", index: 2, other: 0 })
+    )
+    expect(StackMemory.make([region(0xffff_ffff_ffff_fffcn, word)])).toEqual(Result.fail({ _tag: "PastEnd", index: 0 }))
+  })
+
+  it("lets empty regions sit anywhere", () => {
+    const m = memory(region(0x100n, word), region(0x104n, []), region(0x104n, []))
+    expect(m.readWord(0x100n, true)).toBe(0x0807060504030201n)
+  })
+})

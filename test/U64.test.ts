@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest"
+import { isAligned, LIMIT, MAX, parse, toHex } from "../src/U64.js"
+
+describe("U64", () => {
+  it("parses both forms over the whole range", () => {
+    expect(parse("0xffffffffffffffff")).toBe(MAX)
+    expect(parse("0x00")).toBe(0n)
+    expect(parse(4096)).toBe(4096n)
+    expect(parse(-0)).toBe(0n)
+  })
+
+  it("rejects everything else", () => {
+    for (const bad of ["0x1_0000", "0X1", "0x", "", "1", "0x10000000000000000", -1, 0.5, 2 ** 53, NaN, Infinity, 10n, undefined]) {
+      expect(parse(bad)).toBeUndefined()
+    }
+  })
+
+  it("formats lowercase without leading zeros, also past 2^64-1", () => {
+    expect(toHex(0n)).toBe("0x0")
+    expect(toHex(0xabcn)).toBe("0xabc")
+    expect(toHex(LIMIT + 0x60n)).toBe("0x10000000000000060")
+  })
+
+  it("checks alignment exactly above 2^53", () => {
+    expect(isAligned(0xffff_ffff_ffff_fff0n, 16n)).toBe(true)
+    expect(isAligned(0xffff_ffff_ffff_fff8n, 16n)).toBe(false)
+    expect(isAligned(0xffff_ffff_ffff_fff8n, 8n)).toBe(true)
+  })
+})

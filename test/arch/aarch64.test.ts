@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest"
+import { stripPac } from "../../src/arch/aarch64.js"
+
+describe("aarch64 stripPac", () => {
+  it("replaces bits [63:vaBits] with bit 55", () => {
+    expect(stripPac(0x00ab_0000_0040_1000n, 48)).toBe(0x0000_0000_0040_1000n)
+    expect(stripPac(0x122b_8000_0040_1000n, 48)).toBe(0x0000_8000_0040_1000n)
+    expect(stripPac(0x12ab_8000_0040_1000n, 48)).toBe(0xffff_8000_0040_1000n)
+    expect(stripPac(0x0080_0000_0040_1000n, 48)).toBe(0xffff_0000_0040_1000n)
+    expect(stripPac(0x7f80_ffff_0040_1000n, 39)).toBe(0xffff_ff80_0040_1000n)
+  })
+
+  it("strips nothing at 64 bits and everything at 0", () => {
+    expect(stripPac(0x12ab_0000_0040_1000n, 64)).toBe(0x12ab_0000_0040_1000n)
+    expect(stripPac(0x0000_0000_0040_1000n, 0)).toBe(0n)
+    expect(stripPac(0x0080_0000_0000_0000n, 0)).toBe(0xffff_ffff_ffff_ffffn)
+  })
+})
