@@ -3,7 +3,8 @@ import { stripPac } from "../../src/arch/aarch64.js"
 
 describe("aarch64 stripPac", () => {
   it("replaces bits [63:vaBits] with bit 55", () => {
-    expect(stripPac(0x00ab_0000_0040_1000n, 48)).toBe(0x0000_0000_0040_1000n)
+    expect(stripPac(0x002b_0000_0040_1000n, 48)).toBe(0x0000_0000_0040_1000n)
+    expect(stripPac(0x00ab_0000_0040_1000n, 48)).toBe(0xffff_0000_0040_1000n)
     expect(stripPac(0x122b_8000_0040_1000n, 48)).toBe(0x0000_8000_0040_1000n)
     expect(stripPac(0x12ab_8000_0040_1000n, 48)).toBe(0xffff_8000_0040_1000n)
     expect(stripPac(0x0080_0000_0040_1000n, 48)).toBe(0xffff_0000_0040_1000n)
