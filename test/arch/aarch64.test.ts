@@ -8,7 +8,8 @@ describe("aarch64 stripPac", () => {
     expect(stripPac(0x122b_8000_0040_1000n, 48)).toBe(0x0000_8000_0040_1000n)
     expect(stripPac(0x12ab_8000_0040_1000n, 48)).toBe(0xffff_8000_0040_1000n)
     expect(stripPac(0x0080_0000_0040_1000n, 48)).toBe(0xffff_0000_0040_1000n)
-    expect(stripPac(0x7f80_ffff_0040_1000n, 39)).toBe(0xffff_ff80_0040_1000n)
+    expect(stripPac(0x7f80_ff7f_0040_1000n, 39)).toBe(0xffff_ffff_0040_1000n)
+    expect(stripPac(0x7f00_ff7f_0040_1000n, 39)).toBe(0x0000_007f_0040_1000n)
   })
 
   it("strips nothing at 64 bits and everything at 0", () => {
