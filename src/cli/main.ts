@@ -48,7 +48,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
           help: { type: "boolean", short: "h", default: false }
         }
       }),
-    catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
+    // parseArgs explains itself over several lines; the CLI says one.
+    catch: (cause) => (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, " ")
   })
   if (Result.isFailure(parsed)) return usageError(io, parsed.failure)
   const { positionals, values } = parsed.success
