@@ -1,0 +1,58 @@
+/**
+ * The memory probe, run in a fresh `node --expose-gc` per measurement:
+ * `node memory.js DUMP plain|callback`. Loads the dump's first snapshot
+ * without JSON or base64 (so nothing before the walk raises the peak), walks
+ * it once, and prints JSON:
+ *
+ * - `peakRssDelta`: the process's peak RSS during the walk minus its RSS
+ *   just before (getrusage's maximum resident set);
+ * - `retainedHeap`: heap still used by the walk's result after a full GC
+ *   (the frames' own size in V8: the array, the frame objects, their
+ *   bigints);
+ * - `frames`: frames walked.
+ */
+import { readFileSync } from "node:fs"
+import { traceSync, walkSync } from "../src/Walker.js"
+import { readDump } from "./dump.js"
+
+const [dump, api] = process.argv.slice(2)
+const gc = (globalThis as { gc?: () => void }).gc
+if (dump === undefined || gc === undefined || (api !== "plain" && api !== "callback")) {
+  process.stderr.write("usage: node --expose-gc memory.js DUMP plain|callback\n")
+  process.exit(2)
+}
+const snapshot = readDump(readFileSync(dump))[0]!
+// A walk of a small prefix first, so the code is loaded and compiled.
+walkSync({ ...snapshot, options: { ...snapshot.options, maxFrames: 1000n } })
+gc()
+gc()
+const heapBefore = process.memoryUsage().heapUsed
+const rssBefore = process.memoryUsage.rss()
+const peakBefore = process.resourceUsage().maxRSS * 1024
+let frames = 0
+let kept: unknown = undefined
+if (api === "plain") {
+  const result = walkSync(snapshot)
+  frames = result.frames.length
+  kept = result
+} else {
+  traceSync(snapshot, () => {
+    frames++
+  })
+}
+const peakAfter = process.resourceUsage().maxRSS * 1024
+gc()
+gc()
+const retainedHeap = process.memoryUsage().heapUsed - heapBefore
+process.stdout.write(
+  JSON.stringify({
+    api,
+    frames,
+    rssBefore,
+    peakBefore,
+    peakAfter,
+    peakRssDelta: Math.max(0, peakAfter - rssBefore),
+    retainedHeap,
+    kept: kept === undefined ? 0 : 1
+  }) + "\n"
+)

@@ -1,0 +1,328 @@
+/**
+ * `npm run bench`: the walker's speed against a C walker in the same run.
+ *
+ * For each architecture and stack size (two activations), and for a batch
+ * of 10,000 small snapshots, times the plain, callback, Effect and Stream
+ * APIs, snapshot decoding, and the same walk in C (checked frame by frame
+ * first); then the memory of a 1,000,000-frame walk, the CLI's start-up and
+ * its throughput with 1 and 2 jobs. Prints one table and writes it as JSON
+ * to bench/results/latest.json (or the path in BENCH_OUT).
+ *
+ * BENCH_QUICK=1 stops at 100,000 frames and skips the CLI, for quick looks.
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import { spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { Snapshot } from "../src/Snapshot.js"
+import { decodeJson } from "../src/Snapshot.js"
+import type { Frame, WalkResult } from "../src/Walker.js"
+import { stream, traceSync, walk, walkSync } from "../src/Walker.js"
+import { benchCli, type CliResults } from "./cli.js"
+import { timeRounds, type RunOptions, type Timed } from "./measure.js"
+import { buildNative, dumpTo, timeNative, verifyNative } from "./native.js"
+import { ARCHES, batchJson, stackJson } from "./stacks.js"
+
+// bench/build/bench/run.js → bench/
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
+const rootDir = join(benchDir, "..")
+const quick = process.env["BENCH_QUICK"] === "1"
+const SIZES = quick ? [10, 1_000, 100_000] : [10, 1_000, 100_000, 1_000_000]
+const BATCH = 10_000
+
+const API_NAMES = ["plain", "callback", "effect", "streamDrain", "streamCollect", "c"] as const
+type Api = typeof API_NAMES[number]
+
+interface ApiTiming {
+  readonly nsPerFrame: number
+  readonly framesPerSecond: number
+  readonly runsNsPerFrame: ReadonlyArray<number>
+}
+
+interface CaseResult {
+  readonly case: string
+  readonly arch: string
+  readonly snapshots: number
+  readonly frames: number
+  readonly jsonBytes: number
+  readonly parseMBps: number
+  readonly apis: Partial<Record<Api, ApiTiming>>
+}
+
+const log = (text: string): void => {
+  process.stderr.write(text + "\n")
+}
+
+const optionsFor = (frames: number): RunOptions =>
+  frames >= 1_000_000 ? { minMs: 50, runs: 5, warmup: 1 } : { minMs: 40, runs: 9, warmup: 2 }
+
+const perFrame = (timed: Timed, frames: number): ApiTiming => {
+  const nsPerFrame = timed.median / frames
+  return { nsPerFrame, framesPerSecond: 1e9 / nsPerFrame, runsNsPerFrame: timed.runs.map((ns) => ns / frames) }
+}
+
+const native = buildNative(benchDir)
+if (typeof native === "string") log(`C walker skipped: ${native}`)
+const tmp = mkdtempSync(join(tmpdir(), "fpwalk-bench-"))
+
+const sameFrame = (a: Frame | undefined, b: Frame | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.pc === b.pc && a.fp === b.fp)
+
+// Every API must walk the same frames as the plain one before any is timed.
+const checkApis = (snapshots: ReadonlyArray<Snapshot>, results: ReadonlyArray<WalkResult>): void => {
+  for (const [i, snapshot] of snapshots.entries()) {
+    const expected = results[i]!
+    if (!expected.ok) throw new Error(`snapshot ${i} is not valid: ${expected.error.message}`)
+    const traced: Array<Frame> = []
+    const summary = traceSync(snapshot, (frame) => {
+      traced.push(frame)
+    })
+    const effect = Effect.runSync(walk(snapshot)).frames
+    const collected = Effect.runSync(Stream.runCollect(stream(snapshot)))
+    for (const [name, frames] of [["callback", traced], ["effect", effect], ["stream", collected]] as const) {
+      if (frames.length !== expected.frames.length || !frames.every((f, n) => sameFrame(f, expected.frames[n]))) {
+        throw new Error(`snapshot ${i}: the ${name} API disagrees with the plain API`)
+      }
+    }
+    if (!Result.isSuccess(summary) || summary.success.frames !== expected.frames.length) {
+      throw new Error(`snapshot ${i}: traceSync's summary disagrees`)
+    }
+  }
+}
+
+const dumps = new Map<string, string>()
+
+const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): CaseResult => {
+  const jsonBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0)
+  const snapshots = texts.map((text) => {
+    const decoded = decodeJson(text)
+    if (Result.isFailure(decoded)) throw new Error(`${label}: ${decoded.failure.message}`)
+    return decoded.success
+  })
+  const results = snapshots.map(walkSync)
+  checkApis(snapshots, results)
+  const frames = results.reduce((sum, r) => sum + r.frames.length, 0)
+  const options = optionsFor(frames)
+  let seen = 0
+  const onFrame = (frame: Frame): void => {
+    seen += frame.fp === 0n ? 0 : 1
+  }
+  const bodies = {
+    parse: () => {
+      let n = 0
+      for (const text of texts) n += Result.isSuccess(decodeJson(text)) ? 1 : 0
+      return n
+    },
+    plain: () => {
+      let n = 0
+      for (const s of snapshots) n += walkSync(s).frames.length
+      return n
+    },
+    callback: () => {
+      seen = 0
+      for (const s of snapshots) traceSync(s, onFrame)
+      return seen
+    },
+    effect: () => {
+      let n = 0
+      for (const s of snapshots) n += Effect.runSync(walk(s)).frames.length
+      return n
+    },
+    streamDrain: () => {
+      for (const s of snapshots) Effect.runSync(Stream.runDrain(stream(s)))
+      return 1
+    },
+    streamCollect: () => {
+      let n = 0
+      for (const s of snapshots) n += Effect.runSync(Stream.runCollect(stream(s))).length
+      return n
+    }
+  }
+  const external: Record<string, () => number> = {}
+  if (typeof native !== "string") {
+    const dump = join(tmp, `${label}.dump`)
+    dumpTo(dump, snapshots)
+    dumps.set(label, dump)
+    const mismatch = verifyNative(native, dump, results)
+    if (mismatch !== undefined) throw new Error(`${label}: the C walker disagrees: ${mismatch}`)
+    external["c"] = () => {
+      const c = timeNative(native, dump, { minMs: options.minMs, runs: 1, warmup: 1 })
+      if (c.frames !== frames) throw new Error(`${label}: C counted ${c.frames} frames, not ${frames}`)
+      return c.runs[0]!
+    }
+  }
+  const timed = timeRounds(bodies, external, options)
+  const apis: Partial<Record<Api, ApiTiming>> = {}
+  for (const api of API_NAMES) {
+    const t = timed[api]
+    if (t !== undefined) apis[api] = perFrame(t, frames)
+  }
+  const parse = timed["parse"]!
+  return {
+    case: label,
+    arch,
+    snapshots: texts.length,
+    frames,
+    jsonBytes,
+    parseMBps: jsonBytes / 1e6 / (parse.median / 1e9),
+    apis
+  }
+}
+
+const cases: Array<CaseResult> = []
+for (const arch of ARCHES) {
+  for (const size of SIZES) {
+    const label = `${arch}-${size}`
+    log(`${label}…`)
+    const text = stackJson(arch, size)
+    cases.push(benchCase(label, arch, [text]))
+  }
+}
+log(`batch of ${BATCH} small snapshots…`)
+const batchTexts = batchJson(BATCH)
+cases.push(benchCase("batch", "mixed", batchTexts))
+
+// Memory of one 1,000,000-frame walk, each in a fresh process.
+interface MemoryResult {
+  readonly case: string
+  readonly api: string
+  readonly frames: number
+  readonly peakRssDelta: number
+  readonly retainedHeap: number
+  /** The frames' own size: the heap the plain walk's result retains. */
+  readonly framesHeap: number
+  readonly rawFrameBytes: number
+}
+const memory: Array<MemoryResult> = []
+const probe = join(benchDir, "build", "bench", "memory.js")
+for (const arch of ["x86_64", "s390x"]) {
+  const label = `${arch}-${SIZES[SIZES.length - 1]}`
+  const dump = dumps.get(label)
+  if (dump === undefined) continue
+  let framesHeap = NaN
+  for (const api of ["plain", "callback"]) {
+    log(`memory ${label} ${api}…`)
+    const run = spawnSync(process.execPath, ["--expose-gc", probe, dump, api], { encoding: "utf8" })
+    if (run.status !== 0) throw new Error(`memory probe failed: ${run.stderr}`)
+    const m = JSON.parse(run.stdout) as { frames: number; peakRssDelta: number; retainedHeap: number }
+    if (api === "plain") framesHeap = m.retainedHeap
+    memory.push({
+      case: label,
+      api,
+      frames: m.frames,
+      peakRssDelta: m.peakRssDelta,
+      retainedHeap: m.retainedHeap,
+      framesHeap,
+      rawFrameBytes: 16 * m.frames
+    })
+  }
+}
+let cli: CliResults | string = "skipped (BENCH_QUICK=1)"
+if (!quick) {
+  log("CLI start-up and jobs…")
+  cli = benchCli(rootDir, tmp, batchTexts)
+}
+rmSync(tmp, { recursive: true, force: true })
+
+// ---------------------------------------------------------------------------
+// Ratios against the targets of issue 6.
+// ---------------------------------------------------------------------------
+
+const find = (label: string): CaseResult | undefined => cases.find((c) => c.case === label)
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : a / b
+
+const targets = ["x86_64", "s390x"].map((arch) => {
+  const row = find(`${arch}-100000`)
+  const plain = row?.apis.plain?.nsPerFrame
+  const callback = row?.apis.callback?.nsPerFrame
+  const c = row?.apis.c?.nsPerFrame
+  return {
+    case: `${arch}-100000`,
+    plainVsC: ratio(plain, c),
+    callbackVsC: ratio(callback, c),
+    effectVsPlain: ratio(row?.apis.effect?.nsPerFrame, plain)
+  }
+})
+const linearity = ARCHES.flatMap((arch) =>
+  (["plain", "callback", "effect"] as const).map((api) => {
+    const values = SIZES.map((size) => find(`${arch}-${size}`)?.apis[api]?.nsPerFrame).filter(
+      (v): v is number => v !== undefined
+    )
+    return { arch, api, maxOverMin: Math.max(...values) / Math.min(...values) }
+  })
+)
+const memoryRatios = memory.map((m) => ({
+  case: m.case,
+  api: m.api,
+  peakOverFrames: m.peakRssDelta / m.framesHeap,
+  peakOverRaw: m.peakRssDelta / m.rawFrameBytes
+}))
+
+const cc = typeof native === "string" ? native : native.cc
+const lscpu = spawnSync("lscpu", [], { encoding: "utf8" }).stdout ?? ""
+const machine = {
+  cpu: /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  node: process.version,
+  cc,
+  date: new Date().toISOString()
+}
+const output = { machine, quick, sizes: SIZES, cases, targets, linearity, memory, memoryRatios, cli }
+
+// ---------------------------------------------------------------------------
+// The table.
+// ---------------------------------------------------------------------------
+
+const fmt = (value: number | undefined, digits = 1): string =>
+  value === undefined || !Number.isFinite(value) ? "-" : value.toFixed(digits)
+const header = ["case", "frames", "plain", "callback", "effect", "stream", "collect", "C", "plain Mf/s", "cb/C", "eff/plain", "parse MB/s"]
+const rows = cases.map((c) => [
+  c.case,
+  String(c.frames),
+  fmt(c.apis.plain?.nsPerFrame),
+  fmt(c.apis.callback?.nsPerFrame),
+  fmt(c.apis.effect?.nsPerFrame),
+  fmt(c.apis.streamDrain?.nsPerFrame),
+  fmt(c.apis.streamCollect?.nsPerFrame),
+  fmt(c.apis.c?.nsPerFrame, 2),
+  fmt((c.apis.plain?.framesPerSecond ?? NaN) / 1e6, 2),
+  fmt(ratio(c.apis.callback?.nsPerFrame, c.apis.c?.nsPerFrame)),
+  fmt(ratio(c.apis.effect?.nsPerFrame, c.apis.plain?.nsPerFrame), 2),
+  fmt(c.parseMBps)
+])
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+const line = (cells: ReadonlyArray<string>): string =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
+const lines = [
+  `fpwalk bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${cc}`,
+  "ns/frame (median); stream = Stream.runDrain, collect = Stream.runCollect; C = bench/native/walker.c",
+  "",
+  line(header),
+  ...rows.map(line),
+  "",
+  ...targets.map((t) =>
+    `${t.case}: plain/C ${fmt(t.plainVsC, 2)}, callback/C ${fmt(t.callbackVsC, 2)} (target <= 3), effect/plain ${fmt(t.effectVsPlain, 2)} (target <= 1.5)`
+  ),
+  ...linearity.map((l) => `linearity ${l.arch} ${l.api}: max/min ns/frame over ${SIZES.join(", ")} = ${fmt(l.maxOverMin, 2)} (target <= 1.5)`),
+  ...memory.map((m) =>
+    `memory ${m.case} ${m.api}: peak RSS +${fmt(m.peakRssDelta / 1e6)} MB, retained ${fmt(m.retainedHeap / 1e6)} MB; the frames' own size ${fmt(m.framesHeap / 1e6)} MB of heap (raw 16 B/frame: ${fmt(m.rawFrameBytes / 1e6)} MB); peak/frames ${fmt(m.peakRssDelta / m.framesHeap, 2)} (target <= 3)`
+  ),
+  ...(typeof cli === "string"
+    ? [`CLI: ${cli}`]
+    : [
+      `start-up: fpwalk walk (one small snapshot) ${fmt(cli.startup.fpwalkMs)} ms vs node -e 0 ${fmt(cli.startup.nodeMs)} ms (median of ${cli.startup.runs})` +
+      (cli.startup.bundledMs === undefined ? "" : `; the same CLI bundled into one file: ${fmt(cli.startup.bundledMs)} ms`),
+      ...cli.jobs.map((j) => `fpwalk walk --json --jobs ${j.jobs} on ${j.input}: ${fmt(j.snapshotsPerSecond, 0)} snapshots/s (${j.snapshots} in ${fmt(j.ms)} ms)`),
+      ...cli.notes
+    ])
+]
+process.stdout.write(lines.join("\n") + "\n")
+const out = process.env["BENCH_OUT"] ?? join(benchDir, "results", quick ? "quick.json.tmp" : "latest.json")
+mkdirSync(dirname(out), { recursive: true })
+writeFileSync(out, JSON.stringify(output, null, 2) + "\n")
+log(`wrote ${out}`)
