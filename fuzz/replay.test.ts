@@ -1,0 +1,82 @@
+/**
+ * Replays every fuzz input kept in the repository through the same target
+ * functions and oracle the fuzzer runs, without the native fuzzer:
+ * - fuzz/corpus/<target>/*: the minimised corpora (one test per target);
+ * - fuzz/regressions/<target>/<what-it-found>: every crash the fuzzer found,
+ *   one test each, named after what it found, so a fixed crash stays fixed.
+ * It also checks that the oracle is not blind: a walk that differs from the
+ * reference walker, or that breaks an invariant, is reported.
+ */
+import { FuzzedDataProvider } from "@jazzer.js/core/dist/FuzzedDataProvider.js"
+import * as Result from "effect/Result"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+import { decode } from "../src/Snapshot.js"
+import { walkSync } from "../src/Walker.js"
+import { checkWalk, OracleViolation } from "./oracle.js"
+import { buildStack } from "./stack-builder.js"
+import { targets } from "./targets.js"
+
+const dir = (sub: string) => new URL(`./${sub}/`, import.meta.url)
+const list = (url: URL): Array<string> => (existsSync(url) ? readdirSync(url).filter((f) => !f.startsWith(".")).sort() : [])
+
+describe("fuzz corpora replay", () => {
+  for (const [name, fuzz] of Object.entries(targets)) {
+    it(`${name}: every corpus input passes the oracle`, () => {
+      const inputs = list(new URL(`${name}/`, dir("corpus")))
+      expect(inputs.length).toBeGreaterThan(0)
+      for (const file of inputs) {
+        const data = readFileSync(new URL(`${name}/${file}`, dir("corpus")))
+        expect(() => fuzz(data), `fuzz/corpus/${name}/${file}`).not.toThrow()
+      }
+    })
+  }
+})
+
+describe("fuzz regressions", () => {
+  const found = list(dir("regressions")).filter((name) => name in targets)
+  it("every regression folder names a target", () => {
+    expect(list(dir("regressions")).filter((f) => !f.endsWith(".md"))).toEqual(found)
+  })
+  for (const name of found) {
+    for (const file of list(new URL(`${name}/`, dir("regressions")))) {
+      it(`${name}: ${file.replace(/\.[a-z]+$/, "").replaceAll("-", " ")}`, () => {
+        const data = readFileSync(new URL(`${name}/${file}`, dir("regressions")))
+        expect(() => targets[name]!(data)).not.toThrow()
+      })
+    }
+  }
+})
+
+describe("the oracle", () => {
+  // The first of a fixed family of inputs that builds an x86_64 stack of three or more frames.
+  const built = () => {
+    for (let fill = 0; fill < 256; fill++) {
+      const provider = new FuzzedDataProvider(Buffer.alloc(96, fill))
+      provider.consumeIntegralInRange(0, 255)
+      const json = buildStack("x86_64", provider) as Record<string, unknown> & { memory: Array<{ address: string; base64: string }> }
+      const snapshot = decode(json)
+      if (Result.isFailure(snapshot)) throw new Error(snapshot.failure.message)
+      const walked = walkSync(snapshot.success)
+      if (walked.ok && walked.frames.length >= 3) return { json, snapshot: snapshot.success }
+    }
+    throw new Error("no input of the family builds three frames")
+  }
+
+  it("accepts a walk that matches the reference walker", () => {
+    const { json, snapshot } = built()
+    expect(() => checkWalk(json, snapshot, 0)).not.toThrow()
+  })
+
+  it("reports a walk whose result differs from the reference walker's", () => {
+    const { json, snapshot } = built()
+    // The reference sees maxFrames 0 (FrameLimitExceeded), src the default.
+    expect(() => checkWalk({ ...json, options: { maxFrames: 0 } }, snapshot, 0)).toThrow(OracleViolation)
+  })
+
+  it("reports a walk whose memory differs from what the reference reads", () => {
+    const { json, snapshot } = built()
+    const memory = json.memory.map((r) => ({ ...r, base64: Buffer.alloc(Buffer.from(r.base64, "base64").length, 0xff).toString("base64") }))
+    expect(() => checkWalk({ ...json, memory }, snapshot, 0)).toThrow(OracleViolation)
+  })
+})

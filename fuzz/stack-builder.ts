@@ -1,0 +1,284 @@
+/**
+ * The structure-aware half of the walk-<arch> fuzz targets: turns fuzzer
+ * bytes into a plausible wasmtime stack (activations of Wasm frames linked
+ * by saved FPs up to each trampoline's entry SP, the call-thread states that
+ * chain them, an optional trap, memory cut into regions) and then lets the
+ * remaining bytes corrupt it, one targeted mutation at a time. A plausible
+ * stack first is what lets coverage reach deep frames and later
+ * activations; the corruptions then reach every check of the walk, not only
+ * the first one that random bytes would trip.
+ *
+ * Layout goes through properties/layout.ts (StackImage, snapshotJson), the
+ * project's one stack layout builder; the result is the spec's snapshot JSON.
+ *
+ * Short or empty inputs still build a valid stack (the FuzzedDataProvider
+ * answers 0 when it runs dry), so every input walks something.
+ */
+import type { FuzzedDataProvider } from "@jazzer.js/core/dist/FuzzedDataProvider.js"
+import type { ArchId } from "../src/Arch.js"
+import { architectures } from "../src/arch/index.js"
+import { LIMIT, MAX } from "../src/U64.js"
+import { snapshotJson, StackImage } from "../properties/layout.js"
+import type { SnapshotInput } from "../properties/layout.js"
+
+/** A frame record the builder wrote: where it lives and what it holds. */
+interface Record_ {
+  readonly activation: number
+  readonly fp: bigint
+  savedFp: bigint
+  savedPc: bigint
+}
+
+interface Triple {
+  pc: bigint
+  fp: bigint
+  sp: bigint
+}
+
+interface State extends Triple {
+  limits: bigint
+}
+
+const alignDown = (value: bigint, alignment: bigint): bigint => value - (value % alignment)
+const alignUp = (value: bigint, alignment: bigint): bigint => alignDown(value + alignment - 1n, alignment)
+
+/** A code address: usually plausible, sometimes with PAC bits, sometimes anything. */
+const codeAddress = (data: FuzzedDataProvider): bigint => {
+  switch (data.consumeIntegralInRange(0, 7)) {
+    case 0:
+      return BigInt(data.consumeBigIntegral(8))
+    case 1: // pointer-authentication code in the top bits (aarch64 strips them)
+      return (BigInt(data.consumeIntegralInRange(0, 0xffff)) << 48n) | (0x4000_0000n + BigInt(data.consumeIntegral(3)))
+    case 2: // a kernel-half address: bit 55 set
+      return 0xffff_8000_0000_0000n | BigInt(data.consumeIntegral(4))
+    default:
+      return 0x40_0000n + BigInt(data.consumeIntegral(3))
+  }
+}
+
+/** Where the stack's top (exclusive end) lies. */
+const stackTop = (data: FuzzedDataProvider): bigint => {
+  switch (data.consumeIntegralInRange(0, 7)) {
+    case 4: // the very top of the address space: reads past 2^64-1 become possible
+      return LIMIT
+    case 5: // just below the top
+      return LIMIT - 16n * BigInt(data.consumeIntegralInRange(1, 64))
+    case 6: // around 2^53, where Number() loses precision
+      return (1n << 53n) + 16n * BigInt(data.consumeIntegralInRange(-256, 256))
+    case 7: // anywhere, as long as the stack fits below it
+      return alignDown(BigInt(data.consumeBigIntegralInRange(0x10_0000n, LIMIT - 1n)), 16n)
+    default: // a typical user-space stack
+      return 0x7ffd_0000_0000n + 0x1000n * BigInt(data.consumeIntegral(2))
+  }
+}
+
+/**
+ * Builds the snapshot JSON for `arch` from the fuzzer's bytes. Never throws
+ * for any input: every write lands inside the image by construction.
+ */
+export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<string, unknown> => {
+  const arch = architectures[archId]
+  const wordAlign = 16n // the largest alignment of any arch: keeps every layout valid on all four
+  const minFrame = alignUp(arch.pcOffset + 8n, arch.fpAlignment)
+  // s390x stops only when the next FP is strictly above the entry SP.
+  const strictStop = !arch.reachedEntrySp(0n, 0n)
+
+  // --- the plausible stack -------------------------------------------------
+  const hi = stackTop(data)
+  const activationCount = data.consumeIntegralInRange(1, 4)
+  const records: Array<Record_> = []
+  const triples: Array<Triple> = []
+  const trampolineFps: Array<bigint> = []
+  // The host frames above all Wasm: at least two words, so every value is below 2^64.
+  let cursor = alignDown(hi - 16n - BigInt(data.consumeIntegralInRange(0, 8)) * 8n, wordAlign)
+  // Activations from the newest (0) to the oldest are laid out from the top
+  // down in reverse: the oldest is highest. Build oldest first.
+  const perActivation: Array<{ triple: Triple; records: Array<Record_>; tfp: bigint }> = []
+  for (let j = activationCount - 1; j >= 0; j--) {
+    // The trampoline's own frame pointer, then its recorded entry SP below it.
+    const tfp = alignDown(cursor - 8n * BigInt(data.consumeIntegralInRange(0, 4)), wordAlign)
+    const minGap = strictStop ? 8n : 0n
+    const entrySp = alignDown(tfp - minGap - arch.entrySpAlignment * BigInt(data.consumeIntegralInRange(0, 3)), arch.entrySpAlignment)
+    const frameCount = data.consumeIntegralInRange(1, 8)
+    const sizes: Array<bigint> = []
+    for (let i = 0; i < frameCount; i++) sizes.push(minFrame + arch.fpAlignment * BigInt(data.consumeIntegralInRange(0, 15)))
+    // fps[0] is the newest frame (lowest address).
+    const fps: Array<bigint> = new Array<bigint>(frameCount)
+    let fp = alignDown(entrySp - sizes[frameCount - 1]!, arch.fpAlignment)
+    fps[frameCount - 1] = fp
+    for (let i = frameCount - 2; i >= 0; i--) {
+      fp = alignDown(fp - sizes[i]!, arch.fpAlignment)
+      fps[i] = fp
+    }
+    const pcs: Array<bigint> = []
+    for (let i = 0; i <= frameCount; i++) pcs.push(codeAddress(data))
+    const activationRecords: Array<Record_> = []
+    for (let i = 0; i < frameCount; i++) {
+      activationRecords.push({
+        activation: j,
+        fp: fps[i]!,
+        savedFp: i === frameCount - 1 ? tfp : fps[i + 1]!,
+        savedPc: pcs[i + 1]!
+      })
+    }
+    perActivation.unshift({ triple: { pc: pcs[0]!, fp: fps[0]!, sp: entrySp }, records: activationRecords, tfp })
+    // Host frames between this activation and the next newer one.
+    cursor = alignDown(fps[0]! - 8n * BigInt(data.consumeIntegralInRange(0, 32)), wordAlign)
+  }
+  for (const a of perActivation) {
+    triples.push(a.triple)
+    trampolineFps.push(a.tfp)
+    records.push(...a.records)
+  }
+  const lo = cursor - 8n * BigInt(data.consumeIntegralInRange(0, 8))
+
+  // --- the runtime state ---------------------------------------------------
+  const limitsAddress = 0x5555_0000_1000n + 0x1000n * BigInt(data.consumeIntegral(1))
+  const otherLimits = limitsAddress + 0x1000n
+  const limits: Triple & { address: bigint } = { address: limitsAddress, ...triples[0]! }
+  // activationStates[j - 1] saved activation j; corruptions edit them in place.
+  const activationStates: Array<State> = []
+  for (let j = 1; j < activationCount; j++) activationStates.push({ limits: limitsAddress, ...triples[j]! })
+  const states: Array<State> = [...activationStates]
+  if (!data.consumeBoolean()) states.push({ limits: limitsAddress, pc: 0n, fp: 0n, sp: 0n })
+  // States of other limits (other stores on this thread) are skipped by the walk.
+  const foreign = data.consumeIntegralInRange(0, 2)
+  for (let k = 0; k < foreign; k++) {
+    const at = data.consumeIntegralInRange(0, states.length)
+    states.splice(at, 0, { limits: otherLimits, pc: codeAddress(data), fp: BigInt(data.consumeBigIntegral(8)), sp: BigInt(data.consumeBigIntegral(8)) })
+  }
+  if (states.length === 0) states.push({ limits: limitsAddress, pc: 0n, fp: 0n, sp: 0n })
+  let trap: { pc: bigint; fp: bigint } | undefined
+  if (data.consumeBoolean()) {
+    // A trap caught in the newest frame: the limits' exit PC/FP are stale.
+    trap = { pc: limits.pc, fp: limits.fp }
+    limits.pc = data.consumeBoolean() ? 0n : codeAddress(data)
+    limits.fp = data.consumeBoolean() ? 0n : BigInt(data.consumeBigIntegral(8))
+    if (states[0]!.limits !== limitsAddress) states.unshift({ limits: limitsAddress, pc: 0n, fp: 0n, sp: 0n })
+  }
+  let maxFrames: bigint | undefined
+  let vaBits: number | undefined
+  if (data.consumeBoolean()) maxFrames = BigInt(data.consumeIntegralInRange(0, records.length + 2))
+  if (data.consumeBoolean()) vaBits = data.consumeIntegralInRange(0, 64)
+
+  // --- corruption ----------------------------------------------------------
+  const image = new StackImage(archId)
+  const size = Number(hi - lo)
+  const whole = image.region(lo, size)
+  const activationOf = (index: number): { pc: bigint; fp: bigint; sp?: bigint } =>
+    index === 0 ? (trap ?? limits) : (activationStates[index - 1] ?? limits)
+  const pickRecord = (): Record_ | undefined =>
+    records.length === 0 ? undefined : records[data.consumeIntegralInRange(0, records.length - 1)]
+  /** A bad value near `base`: equal, one alignment below, off by a byte, far away. */
+  const nearby = (base: bigint): bigint => {
+    switch (data.consumeIntegralInRange(0, 9)) {
+      case 0: return base
+      case 1: return BigInt.asUintN(64, base - arch.fpAlignment)
+      case 2: return BigInt.asUintN(64, base + BigInt(data.consumeIntegralInRange(1, 15)))
+      case 3: return BigInt.asUintN(64, base - BigInt(data.consumeIntegralInRange(1, 15)))
+      case 4: return 0n
+      case 5: return MAX - BigInt(data.consumeIntegralInRange(0, 255))
+      case 6: return BigInt(data.consumeBigIntegral(8))
+      case 7: return BigInt.asUintN(64, base + 16n * BigInt(data.consumeIntegralInRange(1, 64)))
+      case 8: return BigInt.asUintN(64, base - 16n * BigInt(data.consumeIntegralInRange(1, 64)))
+      default: return triples[data.consumeIntegralInRange(0, triples.length - 1)]!.sp
+    }
+  }
+  // Cuts of the memory into regions, and holes (unmapped pieces).
+  const cuts: Array<bigint> = []
+  const holes = new Set<number>()
+  const mutations = data.consumeIntegralInRange(0, 6)
+  for (let m = 0; m < mutations; m++) {
+    switch (data.consumeIntegralInRange(0, 9)) {
+      case 0: { // a saved FP goes bad
+        const r = pickRecord()
+        if (r !== undefined) r.savedFp = nearby(data.consumeBoolean() ? r.fp : r.savedFp)
+        break
+      }
+      case 1: { // a saved PC goes bad
+        const r = pickRecord()
+        if (r !== undefined) r.savedPc = data.consumeBoolean() ? codeAddress(data) : nearby(r.savedPc)
+        break
+      }
+      case 2: { // an activation's PC, FP or entry SP goes bad
+        const index = data.consumeIntegralInRange(0, activationCount - 1)
+        const a = activationOf(index)
+        switch (data.consumeIntegralInRange(0, 2)) {
+          case 0: a.pc = nearby(a.pc); break
+          case 1: a.fp = nearby(a.fp); break
+          default: if (index === 0 || a.sp === undefined) limits.sp = nearby(limits.sp); else a.sp = nearby(a.sp)
+        }
+        break
+      }
+      case 3: { // a state changes owner, or the chain ends early / late
+        if (states.length > 0) {
+          const s = states[data.consumeIntegralInRange(0, states.length - 1)]!
+          if (data.consumeBoolean()) s.limits = s.limits === limitsAddress ? otherLimits : limitsAddress
+          else { s.pc = 0n; if (data.consumeBoolean()) s.fp = 0n; if (data.consumeBoolean()) s.sp = 0n }
+        }
+        break
+      }
+      case 4: // cut the memory at a byte near a frame record (reads may straddle)
+      case 5: {
+        const r = pickRecord()
+        if (r !== undefined) {
+          const word = data.consumeBoolean() ? r.fp + arch.pcOffset : r.fp + arch.nextFpOffset
+          const at = word + BigInt(data.consumeIntegralInRange(-8, 15))
+          if (at > lo && at < hi) cuts.push(at)
+        }
+        break
+      }
+      case 6: { // cut anywhere
+        const at = lo + BigInt(data.consumeIntegralInRange(1, Math.max(1, size - 1)))
+        if (at > lo && at < hi) cuts.push(at)
+        break
+      }
+      case 7: // drop a piece of memory
+        holes.add(data.consumeIntegralInRange(0, 7))
+        break
+      case 8: { // the trap appears, disappears, or moves
+        if (trap === undefined) trap = { pc: codeAddress(data), fp: nearby(limits.fp) }
+        else if (data.consumeBoolean()) trap = undefined
+        else trap.fp = nearby(trap.fp)
+        break
+      }
+      default: { // a stray word anywhere in the image
+        const at = lo + 8n * BigInt(data.consumeIntegralInRange(0, Math.max(0, size / 8 - 1)))
+        if (at + 8n <= hi) {
+          const r = records.find((x) => x.fp === at || x.fp + arch.pcOffset === at)
+          const value = nearby(at)
+          if (r === undefined) whole.writeWord(at, value, arch.littleEndian)
+          else if (r.fp === at) r.savedFp = value
+          else r.savedPc = value
+        }
+      }
+    }
+  }
+  for (const r of records) image.frame(r.fp, r.savedFp, r.savedPc)
+  // The host frames' own FPs (trampolines) hold plausible values too.
+  for (const tfp of trampolineFps) {
+    if (tfp >= lo && tfp + 8n <= hi && !records.some((r) => r.fp === tfp || r.fp + arch.pcOffset === tfp)) {
+      whole.writeWord(tfp, tfp + 0x100n, arch.littleEndian)
+    }
+  }
+
+  // --- memory regions --------------------------------------------------------
+  const bounds = [lo, ...[...new Set(cuts)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), hi]
+  const out = new StackImage(archId)
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    if (holes.has(i)) continue
+    const start = bounds[i]!
+    const end = bounds[i + 1]!
+    out.region(start, Number(end - start)).bytes.set(whole.bytes.subarray(Number(start - lo), Number(end - lo)))
+  }
+  if (data.consumeBoolean()) out.region(lo, 0) // an empty region overlaps nothing
+  const input: SnapshotInput = {
+    limits: { address: limits.address, pc: limits.pc, fp: limits.fp, sp: limits.sp },
+    states: states.map((s) => ({ limits: s.limits, pc: s.pc, fp: s.fp, sp: s.sp })),
+    trap,
+    options: maxFrames === undefined && vaBits === undefined
+      ? undefined
+      : { ...(maxFrames === undefined ? {} : { maxFrames }), ...(vaBits === undefined ? {} : { aarch64VaBits: vaBits }) }
+  }
+  return snapshotJson(out, input)
+}
