@@ -5,12 +5,12 @@
  */
 import * as Result from "effect/Result"
 import type { Io } from "./io.js"
+import { expandInputs, runJobs, textOf } from "./jobs.js"
 import type { Snapshot } from "../Snapshot.js"
-import { decodeJson, frameToJson, errorToJson } from "../Snapshot.js"
+import { decodeJson, resultToJson } from "../Snapshot.js"
 import { parse as parseU64, toHex } from "../U64.js"
-import type { Frame } from "../Walker.js"
+import type { Frame, WalkResult } from "../Walker.js"
 import { traceSync } from "../Walker.js"
-import type { WalkError } from "../WalkError.js"
 
 /**
  * Exit statuses of the spec: 0 a valid stack, 1 a walk error, 2 an input
@@ -33,6 +33,10 @@ export interface WalkCommand {
   readonly json: boolean
   readonly maxFrames: bigint | undefined
   readonly aarch64VaBits: number | undefined
+  /** Worker threads to walk many snapshots on (default 1: this thread). */
+  readonly jobs?: number | undefined
+  /** Every FILE is NDJSON, one snapshot a line (`.ndjson` files always are). */
+  readonly ndjson?: boolean | undefined
 }
 
 /**
@@ -55,22 +59,28 @@ export const parseVaBits = (text: string): number | undefined =>
   /^[0-9]{1,2}$/.test(text) && Number(text) <= 64 ? Number(text) : undefined
 
 interface Walked {
-  readonly frames: ReadonlyArray<{ readonly frame: Frame; readonly activation: number }>
-  readonly error: WalkError | undefined
+  readonly result: WalkResult
+  /** The activation of each frame, by frame index. */
+  readonly activations: ReadonlyArray<number>
 }
 
 const walkWithActivations = (snapshot: Snapshot): Walked => {
-  const frames: Array<{ readonly frame: Frame; readonly activation: number }> = []
+  const frames: Array<Frame> = []
+  const activations: Array<number> = []
   const traced = traceSync(snapshot, (frame, activation) => {
-    frames.push({ frame, activation })
+    frames.push(frame)
+    activations.push(activation)
   })
-  return { frames, error: Result.isFailure(traced) ? traced.failure : undefined }
+  const result: WalkResult = Result.isFailure(traced)
+    ? { ok: false, error: traced.failure, frames }
+    : { ok: true, frames }
+  return { result, activations }
 }
 
-const renderTable = (file: string, walked: Walked): string => {
-  const rows = walked.frames.map(({ activation, frame }, index) => [
+const renderTable = (file: string, { activations, result }: Walked): string => {
+  const rows = result.frames.map((frame, index) => [
     String(index),
-    String(activation),
+    String(activations[index]),
     toHex(frame.pc),
     toHex(frame.fp)
   ])
@@ -78,21 +88,59 @@ const renderTable = (file: string, walked: Walked): string => {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
   const line = (cells: ReadonlyArray<string>) =>
     cells.map((cell, column) => (column < 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd()
-  const count = `${walked.frames.length} frame${walked.frames.length === 1 ? "" : "s"}`
-  const status = walked.error === undefined
+  const count = `${result.frames.length} frame${result.frames.length === 1 ? "" : "s"}`
+  const status = result.ok
     ? `${file}: valid stack, ${count}`
-    : `${file}: invalid stack (${walked.error._tag}) after ${count}`
+    : `${file}: invalid stack (${result.error._tag}) after ${count}`
   const table = rows.length === 0 ? [] : [line(header), ...rows.map(line)]
-  const error = walked.error === undefined ? [] : [`error: ${walked.error.message}.`]
+  const error = result.ok ? [] : [`error: ${result.error.message}.`]
   return [status, ...table, ...error].join("\n") + "\n"
 }
 
-const renderJson = (file: string | undefined, walked: Walked): string => {
-  const frames = walked.frames.map(({ frame }) => frameToJson(frame))
-  const result = walked.error === undefined
-    ? { ok: true, frames }
-    : { ok: false, error: errorToJson(walked.error), frames }
-  return JSON.stringify(file === undefined ? result : { file, ...result }) + "\n"
+const renderJson = (file: string | undefined, { result }: Walked): string => {
+  const json = resultToJson(result)
+  return JSON.stringify(file === undefined ? json : { file, ...json }) + "\n"
+}
+
+/**
+ * What walking one snapshot prints, and its exit status.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Outcome {
+  readonly stdout: string
+  readonly stderr: string
+  readonly status: number
+}
+
+/**
+ * Decodes, walks and renders one snapshot: the `index`-th of the command's
+ * snapshots, named `name` (`several`: there is more than one).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const walkOne = (
+  name: string,
+  text: Result.Result<string, string>,
+  index: number,
+  several: boolean,
+  command: WalkCommand
+): Outcome => {
+  const snapshot = Result.flatMap(
+    Result.mapError(text, (reason) => `cannot read ${name}: ${reason}`),
+    (text) => Result.mapError(decodeJson(text), (error) => `${name}: ${error.message}`)
+  )
+  if (Result.isFailure(snapshot)) return { stdout: "", stderr: `fpwalk: ${snapshot.failure}\n`, status: ExitCode.InputError }
+  const walked = walkWithActivations(withOverrides(snapshot.success, command))
+  return {
+    stdout: command.json
+      ? renderJson(several ? name : undefined, walked)
+      : (index > 0 ? "\n" : "") + renderTable(name, walked),
+    stderr: "",
+    status: walked.result.ok ? ExitCode.Valid : ExitCode.WalkError
+  }
 }
 
 /**
@@ -102,27 +150,15 @@ const renderJson = (file: string | undefined, walked: Walked): string => {
  * @since 0.1.0
  */
 export const runWalk = async (command: WalkCommand, io: Io): Promise<number> => {
+  const inputs = await expandInputs(command, io)
+  const several = inputs.length > 1
+  if ((command.jobs ?? 1) > 1 && several) return runJobs(inputs, command, several, io)
   let status: number = ExitCode.Valid
-  const several = command.files.length > 1
-  for (const [index, file] of command.files.entries()) {
-    const name = file === "-" ? "<stdin>" : file
-    const text = await io.readText(file)
-    const snapshot = Result.flatMap(
-      Result.mapError(text, (reason) => `cannot read ${name}: ${reason}`),
-      (text) => Result.mapError(decodeJson(text), (error) => `${name}: ${error.message}`)
-    )
-    if (Result.isFailure(snapshot)) {
-      io.stderr(`fpwalk: ${snapshot.failure}\n`)
-      status = Math.max(status, ExitCode.InputError)
-      continue
-    }
-    const walked = walkWithActivations(withOverrides(snapshot.success, command))
-    if (walked.error !== undefined) status = Math.max(status, ExitCode.WalkError)
-    if (command.json) {
-      io.stdout(renderJson(several ? name : undefined, walked))
-    } else {
-      io.stdout((index > 0 ? "\n" : "") + renderTable(name, walked))
-    }
+  for (const [index, input] of inputs.entries()) {
+    const outcome = walkOne(input.name, await textOf(input, io), index, several, command)
+    if (outcome.stderr !== "") io.stderr(outcome.stderr)
+    if (outcome.stdout !== "") io.stdout(outcome.stdout)
+    status = Math.max(status, outcome.status)
   }
   return status
 }
