@@ -1,0 +1,203 @@
+/**
+ * Many snapshots for `fpwalk walk`: what a FILE argument stands for (one
+ * snapshot, every `*.json` of a folder, or one snapshot per line of NDJSON),
+ * and `--jobs N`, which walks them on N worker threads and prints their
+ * results in input order, exactly as one thread would.
+ *
+ * The worker is this module itself, started with a marker in `workerData`:
+ * it decodes, walks and renders with the same {@link walkOne} as the main
+ * thread and posts the text back.
+ *
+ * @since 0.1.0
+ */
+import * as Result from "effect/Result"
+import { readdirSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
+import type { Io } from "./io.js"
+import { processIo } from "./io.js"
+import type { Outcome, WalkCommand } from "./walk.js"
+
+/**
+ * One snapshot to walk: a file still to be read, text already read (a line
+ * of NDJSON), or the reason its text could not be read. Plain data, so it
+ * can be posted to a worker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Input =
+  | { readonly name: string; readonly path: string }
+  | { readonly name: string; readonly text: string }
+  | { readonly name: string; readonly unreadable: string }
+
+const nameOf = (file: string): string => (file === "-" ? "<stdin>" : file)
+
+const isDirectory = (file: string): boolean =>
+  file !== "-" && Result.getOrElse(Result.try(() => statSync(file).isDirectory()), () => false)
+
+const ndjsonLines = (name: string, text: string): Array<Input> => {
+  const inputs: Array<Input> = []
+  const lines = text.split("\n")
+  for (const [index, line] of lines.entries()) {
+    const snapshot = line.endsWith("\r") ? line.slice(0, -1) : line
+    if (snapshot.trim() !== "") inputs.push({ name: `${name}:${index + 1}`, text: snapshot })
+  }
+  return inputs
+}
+
+/**
+ * The snapshots the FILE arguments stand for, in order: a folder is every
+ * `*.json` file in it, sorted by name; a `.ndjson` file (any file with
+ * `--ndjson`, `-` included) is one snapshot per non-blank line, named
+ * `FILE:LINE`; anything else is one snapshot.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const expandInputs = async (command: WalkCommand, io: Io): Promise<Array<Input>> => {
+  const inputs: Array<Input> = []
+  for (const file of command.files) {
+    const name = nameOf(file)
+    if (isDirectory(file)) {
+      const listed = Result.try({
+        try: () => readdirSync(file).filter((entry) => entry.endsWith(".json")).sort(),
+        catch: (cause) => (cause instanceof Error && "code" in cause ? String(cause.code) : String(cause))
+      })
+      if (Result.isFailure(listed)) inputs.push({ name, unreadable: listed.failure })
+      else if (listed.success.length === 0) inputs.push({ name, unreadable: "no *.json files in this folder" })
+      else for (const entry of listed.success) inputs.push({ name: join(file, entry), path: join(file, entry) })
+    } else if (command.ndjson === true || file.endsWith(".ndjson")) {
+      const text = await io.readText(file)
+      if (Result.isFailure(text)) inputs.push({ name, unreadable: text.failure })
+      else inputs.push(...ndjsonLines(name, text.success))
+    } else {
+      inputs.push({ name, path: file })
+    }
+  }
+  return inputs
+}
+
+/**
+ * The text of an input: read now if it is a file.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const textOf = (input: Input, io: Io): Promise<Result.Result<string, string>> =>
+  "path" in input
+    ? io.readText(input.path)
+    : Promise.resolve("text" in input ? Result.succeed(input.text) : Result.fail(input.unreadable))
+
+// ---------------------------------------------------------------------------
+// The pool.
+// ---------------------------------------------------------------------------
+
+const WORKER_MARK = "fpwalk/cli/jobs"
+const BATCH = 64
+
+interface WorkerSetup {
+  readonly mark: typeof WORKER_MARK
+  readonly command: WalkCommand
+  readonly several: boolean
+}
+
+interface Batch {
+  readonly id: number
+  readonly start: number
+  readonly inputs: ReadonlyArray<Input>
+}
+
+interface Done {
+  readonly id: number
+  readonly outcomes: ReadonlyArray<Outcome>
+}
+
+// Compiled, this module is dist/cli/jobs.js and is its own worker. Run from
+// its TypeScript source (a test importing src/), the worker is the built one.
+const workerUrl = (): URL =>
+  import.meta.url.endsWith(".ts") ? new URL("../../dist/cli/jobs.js", import.meta.url) : new URL(import.meta.url)
+
+/**
+ * Walks `inputs` on `command.jobs` worker threads and prints each result, in
+ * input order, as soon as it and all before it are done. Resolves with the
+ * highest exit status; rejects only if a worker dies (a defect).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const runJobs = (inputs: ReadonlyArray<Input>, command: WalkCommand, several: boolean, io: Io): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const batches: Array<Batch> = []
+    for (let start = 0; start < inputs.length; start += BATCH) {
+      batches.push({ id: batches.length, start, inputs: inputs.slice(start, start + BATCH) })
+    }
+    const done: Array<ReadonlyArray<Outcome> | undefined> = []
+    let printed = 0
+    let sent = 0
+    let status = 0
+    let failed = false
+    const setup: WorkerSetup = {
+      mark: WORKER_MARK,
+      command: { ...command, files: [] },
+      several
+    }
+    const count = Math.max(1, Math.min(command.jobs ?? 1, batches.length))
+    const workers: Array<Worker> = []
+    const stop = () => {
+      for (const worker of workers) void worker.terminate()
+    }
+    const feed = (worker: Worker) => {
+      const batch = batches[sent]
+      if (batch === undefined) return
+      sent++
+      worker.postMessage(batch)
+    }
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(workerUrl(), { workerData: setup })
+      workers.push(worker)
+      worker.on("message", (message: Done) => {
+        done[message.id] = message.outcomes
+        feed(worker)
+        for (let outcomes = done[printed]; outcomes !== undefined; outcomes = done[printed]) {
+          for (const outcome of outcomes) {
+            if (outcome.stderr !== "") io.stderr(outcome.stderr)
+            if (outcome.stdout !== "") io.stdout(outcome.stdout)
+            status = Math.max(status, outcome.status)
+          }
+          done[printed++] = undefined
+        }
+        if (printed === batches.length) {
+          stop()
+          resolve(status)
+        }
+      })
+      worker.on("error", (error) => {
+        if (failed) return
+        failed = true
+        stop()
+        reject(error)
+      })
+      feed(worker)
+      feed(worker)
+    }
+  })
+
+const serveBatches = (setup: WorkerSetup): void => {
+  const port = parentPort
+  if (port === null) return
+  void import("./walk.js").then(({ walkOne }) => {
+    port.on("message", async (batch: Batch) => {
+      const outcomes: Array<Outcome> = []
+      for (const [offset, input] of batch.inputs.entries()) {
+        const text = await textOf(input, processIo)
+        outcomes.push(walkOne(input.name, text, batch.start + offset, setup.several, setup.command))
+      }
+      port.postMessage({ id: batch.id, outcomes } satisfies Done)
+    })
+  })
+}
+
+if (!isMainThread && (workerData as Partial<WorkerSetup> | null)?.mark === WORKER_MARK) {
+  serveBatches(workerData as WorkerSetup)
+}
