@@ -1,0 +1,503 @@
+/**
+ * `fpwalk serve`: the walker service ({@link Service}) on a `node:http`
+ * server, with limits from flags and environment variables, and a graceful
+ * shutdown on SIGTERM or SIGINT.
+ *
+ * Effect 4.1's `effect/http` defines the server interfaces, but the Node
+ * implementation lives in the separate `@effect/platform-node` package, so
+ * the transport here is `node:http` driven by Effect: every request runs as
+ * a fiber of {@link Service.Service.handle}, reading the body and writing
+ * the answer through the Effect wrappers below.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { parseArgs } from "node:util"
+import * as Service from "../Service.js"
+import type { Io } from "./io.js"
+import { parseMaxFrames } from "./walk.js"
+
+/**
+ * Everything `fpwalk serve` can be told: the service's limits plus where to
+ * listen and how long to wait for idle sockets and for shutdown.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ServeConfig extends Service.Limits {
+  readonly host: string
+  readonly port: number
+  /** Milliseconds a socket may stay silent (no byte in or out) before it is closed. */
+  readonly idleTimeout: number
+  /** Milliseconds in-flight requests get to finish after SIGTERM/SIGINT. */
+  readonly shutdownTimeout: number
+}
+
+/**
+ * The defaults: 127.0.0.1:8080, the service's {@link Service.defaultLimits},
+ * 60 s idle sockets, 10 s to drain on shutdown.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultServeConfig: ServeConfig = {
+  ...Service.defaultLimits,
+  host: "127.0.0.1",
+  port: 8080,
+  idleTimeout: 60_000,
+  shutdownTimeout: 10_000
+}
+
+// ---------------------------------------------------------------------------
+// Flags and environment
+// ---------------------------------------------------------------------------
+
+type Setting = "number" | "size" | "millis" | "frames" | "port" | "host"
+
+interface Knob {
+  readonly key: keyof ServeConfig
+  readonly flag: string
+  readonly env: string
+  readonly kind: Setting
+}
+
+/**
+ * Every setting with its flag and environment variable (the flag wins over
+ * the variable, the variable over the default).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const knobs: ReadonlyArray<Knob> = [
+  { key: "host", flag: "host", env: "FPWALK_HOST", kind: "host" },
+  { key: "port", flag: "port", env: "FPWALK_PORT", kind: "port" },
+  { key: "bodyLimit", flag: "body-limit", env: "FPWALK_BODY_LIMIT", kind: "size" },
+  { key: "maxFrames", flag: "max-frames", env: "FPWALK_MAX_FRAMES", kind: "frames" },
+  { key: "maxWalks", flag: "max-walks", env: "FPWALK_MAX_WALKS", kind: "number" },
+  { key: "requestTimeout", flag: "request-timeout", env: "FPWALK_REQUEST_TIMEOUT", kind: "millis" },
+  { key: "maxDepth", flag: "max-depth", env: "FPWALK_MAX_DEPTH", kind: "number" },
+  { key: "idleTimeout", flag: "idle-timeout", env: "FPWALK_IDLE_TIMEOUT", kind: "millis" },
+  { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" }
+]
+
+const MAX_BODY = 1024 * 1024 * 1024
+const MAX_MILLIS = 2 ** 31 - 1
+const UNITS: Readonly<Record<string, number>> = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
+
+const parseSetting = (kind: Setting, text: string): Result.Result<string | number | bigint, string> => {
+  switch (kind) {
+    case "host":
+      return text === "" ? Result.fail("must not be empty") : Result.succeed(text)
+    case "port": {
+      const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : NaN
+      return port <= 65535 ? Result.succeed(port) : Result.fail("must be a port number, 0 to 65535")
+    }
+    case "number": {
+      const value = /^[0-9]{1,9}$/.test(text) ? Number(text) : 0
+      return value >= 1 ? Result.succeed(value) : Result.fail("must be a whole number, 1 to 999999999")
+    }
+    case "size": {
+      const match = /^([0-9]{1,10})(B|KiB|MiB|GiB)?$/.exec(text)
+      const value = match === null ? 0 : Number(match[1]) * UNITS[match[2] ?? ""]!
+      return value >= 1 && value <= MAX_BODY
+        ? Result.succeed(value)
+        : Result.fail("must be a size from 1 byte to 1GiB (bytes, or with KiB, MiB, GiB)")
+    }
+    case "millis": {
+      const match = /^([0-9]{1,10})(ms|s)?$/.exec(text)
+      const value = match === null ? 0 : Number(match[1]) * (match[2] === "s" ? 1000 : 1)
+      return value >= 1 && value <= MAX_MILLIS
+        ? Result.succeed(value)
+        : Result.fail("must be a duration from 1 ms to 24 days (milliseconds, or with ms or s)")
+    }
+    case "frames": {
+      const value = parseMaxFrames(text)
+      return value === undefined ? Result.fail("not a 64-bit value (decimal or 0x hex)") : Result.succeed(value)
+    }
+  }
+}
+
+/**
+ * Reads `fpwalk serve`'s flags and the `FPWALK_*` environment variables over
+ * the defaults. Fails with a one-line message naming the bad setting.
+ *
+ * @category parsing
+ * @since 0.1.0
+ */
+export const parseServeConfig = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Result.Result<ServeConfig | "help", string> => {
+  const parsed = Result.try({
+    try: () =>
+      parseArgs({
+        args: [...args],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          ...Object.fromEntries(knobs.map((knob) => [knob.flag, { type: "string" as const }])),
+          help: { type: "boolean", short: "h", default: false }
+        }
+      }),
+    catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
+  })
+  if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
+  const values = parsed.success.values as Readonly<Record<string, string | boolean | undefined>>
+  if (values["help"] === true) return Result.succeed("help")
+  const config: Record<string, unknown> = { ...defaultServeConfig }
+  for (const knob of knobs) {
+    const flag = values[knob.flag]
+    const fromEnv = env[knob.env]
+    const [source, text] = typeof flag === "string"
+      ? [`--${knob.flag}`, flag]
+      : fromEnv !== undefined && fromEnv !== ""
+      ? [knob.env, fromEnv]
+      : [undefined, undefined]
+    if (source === undefined || text === undefined) continue
+    const value = parseSetting(knob.kind, text)
+    if (Result.isFailure(value)) return Result.fail(`${source}: ${value.failure}: '${text}'`)
+    config[knob.key] = value.success
+  }
+  return Result.succeed(config as unknown as ServeConfig)
+}
+
+// ---------------------------------------------------------------------------
+// node:http as Effects
+// ---------------------------------------------------------------------------
+
+const parseLength = (header: string | undefined): number | undefined =>
+  header !== undefined && /^[0-9]{1,15}$/.test(header) ? Number(header) : undefined
+
+// Reads the body up to `limit` bytes. On interruption (the request time ran
+// out) or when the limit is passed, the listeners go and the stream pauses.
+const readBody = (
+  exchange: Exchange,
+  declared: number | undefined,
+  limit: number
+): Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed> =>
+  Effect.callback((resume) => {
+    const { req } = exchange
+    // With a declared length within the limit the body is copied once; the
+    // HTTP parser never delivers more than Content-Length bytes.
+    const whole = declared !== undefined && declared <= limit ? Buffer.allocUnsafe(declared) : undefined
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let settled = false
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > limit) return settle(Effect.fail(new Service.PayloadTooLarge({ limit })))
+      if (whole !== undefined && size + chunk.length <= whole.length) chunk.copy(whole, size)
+      else chunks.push(chunk)
+      size += chunk.length
+    }
+    const onEnd = () => {
+      exchange.bodyRead = true
+      settle(Effect.succeed(
+        whole !== undefined && chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat(whole === undefined ? chunks : [whole.subarray(0, size), ...chunks])
+      ))
+    }
+    const onGone = () => settle(Effect.fail(new Service.ClientClosed()))
+    const cleanup = () => {
+      req.off("data", onData)
+      req.off("end", onEnd)
+      req.off("close", onGone)
+      req.off("error", onGone)
+      req.pause()
+    }
+    const settle = (effect: Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed>) => {
+      if (settled) return
+      settled = true
+      cleanup()
+      resume(effect)
+    }
+    req.on("data", onData)
+    req.on("end", onEnd)
+    req.on("close", onGone)
+    req.on("error", onGone)
+    req.resume()
+    return Effect.sync(() => {
+      settled = true
+      cleanup()
+    })
+  })
+
+// Writes one chunk, waiting for `drain` when the socket's buffer is full.
+const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Service.ClientClosed> =>
+  Effect.callback((resume) => {
+    if (res.destroyed || res.writableEnded) return resume(Effect.fail(new Service.ClientClosed()))
+    if (res.write(chunk, () => {})) return resume(Effect.void)
+    const onDrain = () => {
+      cleanup()
+      resume(Effect.void)
+    }
+    const onClose = () => {
+      cleanup()
+      resume(Effect.fail(new Service.ClientClosed()))
+    }
+    const cleanup = () => {
+      res.off("drain", onDrain)
+      res.off("close", onClose)
+    }
+    res.on("drain", onDrain)
+    res.on("close", onClose)
+    return Effect.sync(cleanup)
+  })
+
+// After an early answer (the body not read to its end), discards the rest of
+// the body until it ends or `ms` pass, so that closing the socket does not
+// reset a client that is still sending and lose the answer.
+const linger = (req: IncomingMessage, ms: number): Effect.Effect<void> =>
+  Effect.callback((resume) => {
+    if (req.complete || req.destroyed || ms <= 0) return resume(Effect.void)
+    const done = () => {
+      cleanup()
+      resume(Effect.void)
+    }
+    const timer = setTimeout(done, ms)
+    const cleanup = () => {
+      clearTimeout(timer)
+      req.off("end", done)
+      req.off("close", done)
+    }
+    req.on("end", done)
+    req.on("close", done)
+    req.resume()
+    return Effect.sync(cleanup)
+  })
+
+const end = (res: ServerResponse, body?: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    if (!res.writableEnded && !res.destroyed) res.end(body ?? "")
+  })
+
+interface Exchange {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly arrived: number
+  /** Whether the request has a body (Content-Length above 0, or Transfer-Encoding). */
+  readonly hasBody: boolean
+  /** Set once the service has read the body to its end. */
+  bodyRead: boolean
+}
+
+const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => boolean): Service.Reply =>
+(response) =>
+  Effect.gen(function*() {
+    const { req, res } = exchange
+    if (res.headersSent || res.destroyed) return yield* new Service.ClientClosed()
+    // Answered before the body was read to its end: the connection cannot be
+    // reused, and the rest of the body is discarded before it closes.
+    const early = exchange.hasBody && !exchange.bodyRead && !req.complete
+    const headers: Record<string, string> = { ...response.headers }
+    if (early || draining()) headers["connection"] = "close"
+    if (typeof response.body !== "string") {
+      res.writeHead(response.status, headers)
+      yield* Stream.runForEach(response.body, (chunk) => write(res, chunk))
+      return yield* end(res)
+    }
+    headers["content-length"] = String(Buffer.byteLength(response.body))
+    res.writeHead(response.status, headers)
+    // A stalled client (408) is not sending: close at once.
+    if (!early || response.status === 408) return yield* end(res, response.body)
+    yield* write(res, response.body)
+    yield* linger(req, exchange.arrived + config.requestTimeout - Date.now())
+    yield* end(res)
+  })
+
+const internalError = (res: ServerResponse) =>
+  Effect.sync(() => {
+    // A defect is a bug: answer 500 if nothing was sent yet, else cut the connection.
+    const written = Result.try(() => {
+      if (res.headersSent) return res.destroy()
+      res.writeHead(500, { "content-type": "application/json; charset=utf-8", connection: "close" })
+      res.end(JSON.stringify({ error: { kind: "internal", message: "internal error" } }) + "\n")
+    })
+    if (Result.isFailure(written)) res.destroy()
+  })
+
+// ---------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------
+
+/**
+ * How a shutdown went: requests still in flight at the deadline were cut.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ShutdownReport {
+  readonly cut: number
+}
+
+/**
+ * A listening server.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound (useful with port 0). */
+  readonly url: string
+  readonly port: number
+  readonly server: Server
+  /** Requests being answered right now. */
+  readonly inFlight: () => number
+  /**
+   * Stops accepting, lets in-flight requests finish (their connections then
+   * close) and resolves once all are done, or cuts the rest at the deadline.
+   */
+  readonly shutdown: () => Promise<ShutdownReport>
+}
+
+/**
+ * Starts the service on `config.host:config.port`. Resolves with the running
+ * server, or with a message if it cannot listen.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const startServer = (config: ServeConfig): Promise<Result.Result<RunningServer, string>> => {
+  let draining = false
+  let inFlight = 0
+  const service = Effect.runSync(Service.make({
+    limits: config,
+    isDraining: () => draining,
+    residentMemory: () => process.memoryUsage.rss()
+  }))
+  const server = createServer({
+    // Node's own timers back ours up: headers that never finish, and bodies
+    // still incomplete a second after the service has given up on them.
+    headersTimeout: config.requestTimeout,
+    requestTimeout: config.requestTimeout + 1000,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeout / 4))),
+    keepAliveTimeout: 5000
+  })
+  server.timeout = config.idleTimeout
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++
+    res.on("close", () => inFlight--)
+    req.on("error", () => {})
+    res.on("error", () => {})
+    const contentLength = parseLength(req.headers["content-length"])
+    const exchange: Exchange = {
+      req,
+      res,
+      arrived: Date.now(),
+      hasBody: (contentLength ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined,
+      bodyRead: false
+    }
+    const request: Service.Request = {
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      contentType: req.headers["content-type"],
+      contentLength,
+      readBody: (limit) => readBody(exchange, contentLength, limit)
+    }
+    Effect.runFork(
+      service.handle(request, replyWith(exchange, config, () => draining)).pipe(
+        Effect.catchCause(() => internalError(res))
+      )
+    )
+  })
+  const shutdown = (): Promise<ShutdownReport> =>
+    new Promise((resolve) => {
+      draining = true
+      let cut = 0
+      const timer = setTimeout(() => {
+        cut = inFlight
+        server.closeAllConnections()
+      }, config.shutdownTimeout)
+      server.close(() => {
+        clearTimeout(timer)
+        resolve({ cut })
+      })
+      server.closeIdleConnections()
+    })
+
+  return new Promise((resolve) => {
+    const onError = (error: Error) => resolve(Result.fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
+    server.once("error", onError)
+    server.listen(config.port, config.host, () => {
+      server.off("error", onError)
+      server.on("error", () => {})
+      const address = server.address() as AddressInfo
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address
+      resolve(Result.succeed({
+        url: `http://${host}:${address.port}`,
+        port: address.port,
+        server,
+        inFlight: () => inFlight,
+        shutdown
+      }))
+    })
+  })
+}
+
+/**
+ * The usage text of `fpwalk serve`.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...]
+  Serves POST /v1/walk (one snapshot, JSON), POST /v1/walk/batch (NDJSON in
+  and out), GET /healthz and GET /metrics (Prometheus). Each setting also
+  reads an environment variable; a flag wins over it.
+  --host H              FPWALK_HOST              default 127.0.0.1
+  --port N              FPWALK_PORT              default 8080 (0: any free port)
+  --body-limit SIZE     FPWALK_BODY_LIMIT        default 16MiB (bytes, KiB, MiB, GiB)
+  --max-frames N        FPWALK_MAX_FRAMES        default 100000 (caps each snapshot's maxFrames)
+  --max-walks N         FPWALK_MAX_WALKS         default 16 (more wait; 503 if none frees in time)
+  --request-timeout MS  FPWALK_REQUEST_TIMEOUT   default 30000 (body must arrive within it: 408)
+  --max-depth N         FPWALK_MAX_DEPTH         default 64 (JSON nesting)
+  --idle-timeout MS     FPWALK_IDLE_TIMEOUT      default 60000 (silent sockets are closed)
+  --shutdown-timeout MS FPWALK_SHUTDOWN_TIMEOUT  default 10000 (SIGTERM/SIGINT: drain deadline)
+exit status: 0 after a shutdown, 1 cannot listen, 2 bad usage
+`
+
+/**
+ * Runs `fpwalk serve` until SIGTERM or SIGINT, then shuts down gracefully
+ * and returns 0 (1 if it cannot listen, 2 on bad usage).
+ *
+ * @category commands
+ * @since 0.1.0
+ */
+export const runServe = async (
+  args: ReadonlyArray<string>,
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Promise<number> => {
+  const config = parseServeConfig(args, env)
+  if (Result.isFailure(config)) {
+    io.stderr(`fpwalk: ${config.failure}\n${SERVE_USAGE}`)
+    return 2
+  }
+  if (config.success === "help") {
+    io.stdout(SERVE_USAGE)
+    return 0
+  }
+  const started = await startServer(config.success)
+  if (Result.isFailure(started)) {
+    io.stderr(`fpwalk: ${started.failure}\n`)
+    return 1
+  }
+  const running = started.success
+  io.stdout(`fpwalk: listening on ${running.url}\n`)
+  const signal = await new Promise<string>((resolve) => {
+    const onSignal = (name: string) => {
+      process.off("SIGTERM", onSignal)
+      process.off("SIGINT", onSignal)
+      resolve(name)
+    }
+    process.on("SIGTERM", onSignal)
+    process.on("SIGINT", onSignal)
+  })
+  io.stderr(`fpwalk: ${signal}: shutting down, ${running.inFlight()} request(s) in flight\n`)
+  const report = await running.shutdown()
+  io.stderr(`fpwalk: stopped${report.cut > 0 ? `, ${report.cut} request(s) cut at the deadline` : ""}\n`)
+  return 0
+}
