@@ -1,0 +1,18 @@
+/**
+ * A valid stack with one named corruption, and what a correct walk must
+ * report: the error's tag, the frame index it carries, its fields and the
+ * frames before it (see `properties/corrupt.ts`).
+ */
+import * as fc from "fast-check"
+import type { ArchId } from "../../src/Arch.js"
+import type { CorruptedStack, CorruptionName } from "../corrupt.js"
+import { corrupt, corruptionNames } from "../corrupt.js"
+import { buildStack } from "../stack.js"
+import { corruption } from "./corruption.js"
+import { stackPlan } from "./stackPlan.js"
+
+export const corruptedStack = (
+  arch: ArchId,
+  names: ReadonlyArray<CorruptionName> = corruptionNames
+): fc.Arbitrary<CorruptedStack> =>
+  fc.tuple(stackPlan(arch), corruption(names)).map(([plan, c]) => corrupt(buildStack(plan), c))
