@@ -329,7 +329,8 @@ export const buildStack = (plan: StackPlan): BuiltStack => {
       below = end - length
     } else {
       const start = above + extra.distance
-      if (start + length > LIMIT) continue
+      // A region's address is a 64-bit value even when it is empty.
+      if (start > MAX || start + length > LIMIT) continue
       const region = new RegionImage(start, extra.length)
       fillBytes(region.bytes, plan.fill + memory.length)
       memory.push(region)

@@ -1,0 +1,163 @@
+/**
+ * A simulated machine running Wasm the way wasmtime does, kept at the byte
+ * level: one real stack (a `RegionImage` from `properties/layout.ts`) that
+ * grows down, a `VMRuntimeLimits` per store, and the `CallThreadState`
+ * chain, maintained exactly as wasmtime's trampolines maintain them
+ * (`/work/shared/reference/backtrace.rs`):
+ *
+ * - host → Wasm (entry trampoline): a new `CallThreadState` saves the
+ *   store's old (exit PC, exit FP, entry SP) triple and is pushed innermost;
+ *   the trampoline's frame is pushed and its SP recorded as the store's
+ *   `lastWasmEntrySp`; the callee's frame record saves the trampoline's FP.
+ * - Wasm → Wasm: the callee's frame record saves the caller's FP and the
+ *   return address (signed with a PAC on aarch64).
+ * - Wasm → host (exit trampoline): the store's `lastWasmExitPc`/`Fp` are
+ *   the return address into Wasm and the Wasm frame's FP.
+ * - return: a Wasm callee returns to its caller; the outermost frame of an
+ *   activation returns through the entry trampoline, which pops its state
+ *   and restores the saved triple into the limits; a host callee returns to
+ *   Wasm (the exit values stay behind, stale).
+ * - trap: the walk is taken from the trap handler (the trap's PC and FP
+ *   stand for the exit values), then the activation is unwound as if its
+ *   entry trampoline had returned.
+ *
+ * The model is what must be true of every walk: per store, the live Wasm
+ * frames, newest first, with the PC each will resume at.
+ */
+import { expect } from "vitest"
+import type { ArchId } from "../../src/Arch.js"
+import type { Frame } from "../../src/Walker.js"
+import { walkSync } from "../../src/Walker.js"
+import type { Abi } from "../abi.js"
+import { abi, alignDown, canonicalPc, signPc } from "../abi.js"
+import { RegionImage, snapshotJson, StackImage } from "../layout.js"
+import type { StateEntry } from "../stack.js"
+import { decodeOrFail } from "../support.js"
+
+export const STACK_SIZE = 48 * 1024
+
+export interface Limits {
+  readonly address: bigint
+  exitPc: bigint
+  exitFp: bigint
+  entrySp: bigint
+}
+
+export type Call =
+  | { readonly kind: "host"; readonly fp: bigint; readonly spBefore: bigint }
+  | {
+    readonly kind: "wasm"
+    readonly store: number
+    readonly fp: bigint
+    readonly spBefore: bigint
+    /** The first Wasm frame of its activation, called by the entry trampoline. */
+    readonly entry: boolean
+  }
+
+/** The real machine: bytes, limits, states, the call stack. */
+export class Machine {
+  readonly abi: Abi
+  readonly stack: RegionImage
+  readonly stores: Array<Limits>
+  readonly states: Array<StateEntry> = []
+  readonly calls: Array<Call>
+  sp: bigint
+
+  constructor(readonly arch: ArchId, top: bigint, storeAddresses: ReadonlyArray<bigint>, readonly vaBits: number) {
+    this.abi = abi[arch]
+    this.stack = new RegionImage(top - BigInt(STACK_SIZE), STACK_SIZE)
+    this.stores = storeAddresses.map((address) => ({ address, exitPc: 0n, exitFp: 0n, entrySp: 0n }))
+    // main(): a host frame at the top of the stack.
+    const fp = alignDown(top - this.abi.minFrame, 16n)
+    this.calls = [{ kind: "host", fp, spBefore: top }]
+    this.sp = fp
+  }
+
+  get current(): Call {
+    return this.calls[this.calls.length - 1]!
+  }
+
+  writeWord(address: bigint, value: bigint): void {
+    this.stack.writeWord(address, value, this.abi.littleEndian)
+  }
+
+  /** Writes a frame record: the saved FP at fp + 0, the return address at the PC slot. */
+  writeRecord(fp: bigint, savedFp: bigint, returnAddress: bigint): void {
+    this.writeWord(fp, savedFp)
+    this.writeWord(fp + this.abi.pcOffset, returnAddress)
+  }
+
+  /** A return address as stored on the stack (signed on aarch64) and as the walk must report it. */
+  returnAddress(raw: bigint, pac: bigint): { readonly stored: bigint; readonly reported: bigint } {
+    if (!this.abi.pac) return { stored: raw, reported: raw }
+    // Code is never at address 0: a PC that would strip to 0 is taken from the other half.
+    const stripped = canonicalPc(raw, this.vaBits)
+    const reported = stripped === 0n ? canonicalPc(raw | (1n << 55n), this.vaBits) : stripped
+    return { stored: signPc(reported, pac, this.vaBits), reported }
+  }
+
+  /** The snapshot of the live stack [sp, top) as seen when walking `store`'s limits. */
+  snapshot(store: number, trap: { readonly pc: bigint; readonly fp: bigint } | undefined): Record<string, unknown> {
+    const image = new StackImage(this.arch)
+    const from = this.sp
+    image.region(from, Number(this.stack.end - from)).bytes.set(this.stack.bytes.subarray(Number(from - this.stack.address)))
+    const limits = this.stores[store]!
+    return snapshotJson(image, {
+      limits: { address: limits.address, pc: limits.exitPc, fp: limits.exitFp, sp: limits.entrySp },
+      states: this.states,
+      trap,
+      options: { aarch64VaBits: this.vaBits }
+    })
+  }
+}
+
+export interface Model {
+  mode: "host" | "wasm"
+  /** The store the host calls into next. */
+  selected: number
+  readonly storeCount: number
+  /** Bytes left on the stack. */
+  room: bigint
+  /** How many calls are on the call stack above main. */
+  depth: number
+  /** Per store, its live Wasm frames, newest first, with the PC each resumes at. */
+  readonly frames: Array<Array<{ pc: bigint; fp: bigint }>>
+  /** The store whose Wasm is running (meaningful in Wasm mode). */
+  running: number
+}
+
+export const initialModel = (storeCount: number): Model => ({
+  mode: "host",
+  selected: 0,
+  storeCount,
+  room: BigInt(STACK_SIZE) - 64n,
+  depth: 0,
+  frames: Array.from({ length: storeCount }, () => []),
+  running: 0
+})
+
+/** What every command leaves for the next: enough room for its largest frame. */
+export const FRAME_BUDGET = 1024n
+
+export const updateRoom = (model: Model, machine: Machine): void => {
+  model.room = machine.sp - machine.stack.address
+  model.depth = machine.calls.length - 1
+}
+
+const walkFrames = (json: Record<string, unknown>): ReturnType<typeof walkSync> => walkSync(decodeOrFail(json))
+
+/**
+ * After every command: the walk of every store's limits is exactly that
+ * store's live Wasm frames. While Wasm runs, the running store is walked as
+ * a trap handler (or a sampling profiler) would, with the running frame's PC
+ * and FP; the others through their limits.
+ */
+export const verify = (model: Model, machine: Machine): void => {
+  for (let store = 0; store < model.storeCount; store++) {
+    const running = model.mode === "wasm" && store === model.running
+    const top = machine.current
+    const trap = running && top.kind === "wasm" ? { pc: model.frames[store]![0]!.pc, fp: top.fp } : undefined
+    const expected: Array<Frame> = model.frames[store]!.map(({ fp, pc }) => ({ pc, fp }))
+    expect(walkFrames(machine.snapshot(store, trap)), `store ${store}`).toEqual({ ok: true, frames: expected })
+  }
+}
