@@ -274,6 +274,21 @@ const walkSeconds = Metric.histogram("fpwalk_walk_duration_seconds", {
   description: "Time to decode, walk and encode one snapshot",
   boundaries: Metric.exponentialBoundaries({ start: 0.0001, factor: 4, count: 10 })
 })
+// One attributed counter per label set, made once: attributing on every
+// update costs a key computation per request.
+const labelled = <Input, State>(metric: Metric.Metric<Input, State>) => {
+  const made = new Map<string, Metric.Metric<Input, State>>()
+  return (attributes: Readonly<Record<string, string>>): Metric.Metric<Input, State> => {
+    const key = JSON.stringify(attributes)
+    const found = made.get(key)
+    if (found !== undefined) return found
+    const attributed = Metric.withAttributes(metric, attributes)
+    made.set(key, attributed)
+    return attributed
+  }
+}
+const requestsBy = labelled(requestsTotal)
+const walksBy = labelled(walksTotal)
 const slotsActive = Metric.gauge("fpwalk_walk_slots_active", { description: "Walk requests holding a slot" })
 const slotsWaiting = Metric.gauge("fpwalk_walk_slots_waiting", { description: "Walk requests waiting for a slot" })
 const residentMemory = Metric.gauge("process_resident_memory_bytes", { description: "Resident set size" })
@@ -403,9 +418,9 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
           Effect.catchTag("WalkFailure", (failure) =>
             Effect.succeed<Walker.WalkResult>({ ok: false, error: failure.error, frames: failure.frames }))
         )
-        yield* Metric.update(Metric.withAttributes(walksTotal, { result: resultTag(result) }), 1)
+        yield* Metric.update(walksBy({ result: resultTag(result) }), 1)
         return JSON.stringify(Snapshot.resultToJson(result))
-      }).pipe(Effect.tapError(() => Metric.update(Metric.withAttributes(walksTotal, { result: "InputError" }), 1)))
+      }).pipe(Effect.tapError(() => Metric.update(walksBy({ result: "InputError" }), 1)))
 
     const timedWalk = (bytes: Uint8Array): Effect.Effect<string, Snapshot.InputError> =>
       Effect.gen(function*() {
@@ -482,7 +497,7 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
       const path = request.url.split("?", 1)[0] ?? ""
       const label = routes[path] === undefined ? "unmatched" : path
       const send = (response: Response) =>
-        Metric.update(Metric.withAttributes(requestsTotal, { route: label, status: String(response.status) }), 1).pipe(
+        Metric.update(requestsBy({ route: label, status: String(response.status) }), 1).pipe(
           Effect.andThen(reply(response))
         )
       return respond(request, path).pipe(

@@ -5,7 +5,7 @@
  */
 import * as Result from "effect/Result"
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http"
-import { request } from "node:http"
+import { Agent, request } from "node:http"
 import { connect } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { snapshotJson, StackImage } from "../properties/layout.js"
@@ -256,6 +256,35 @@ describe("fpwalk serve: endpoints", () => {
     const post = await send(server, "/healthz", { body: "{}", headers: JSON_HEADERS })
     expect(post.status).toBe(405)
     expect(post.headers["allow"]).toBe("GET, HEAD")
+  })
+
+  it("keeps the connection after an early 415, and closes it after a 413", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    let connections = 0
+    const count = () => void connections++
+    server.server.on("connection", count)
+    const post = (headers: Record<string, string>, body: string) =>
+      new Promise<Answer>((resolve, reject) => {
+        const req = request(`${server.url}/v1/walk`, { method: "POST", headers, agent }, (res) => {
+          const chunks: Array<Buffer> = []
+          res.on("data", (chunk: Buffer) => chunks.push(chunk))
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }))
+        })
+        req.on("error", reject)
+        req.end(body)
+      })
+    const text = JSON.stringify(stack(3))
+    expect((await post({ "content-type": "text/plain" }, text)).status).toBe(415)
+    expect((await post(JSON_HEADERS, text)).status).toBe(200)
+    expect(connections).toBe(1)
+    const tooLarge = await post(JSON_HEADERS, "x".repeat(64 * 1024 + 1))
+    expect(tooLarge.status).toBe(413)
+    expect(tooLarge.headers["connection"]).toBe("close")
+    expect((await post(JSON_HEADERS, text)).status).toBe(200)
+    expect(connections).toBe(2)
+    server.server.off("connection", count)
+    agent.destroy()
   })
 
   it("answers /healthz, with or without a query", async () => {

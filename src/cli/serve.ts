@@ -247,9 +247,7 @@ const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Service.
     return Effect.sync(cleanup)
   })
 
-// After an early answer (the body not read to its end), discards the rest of
-// the body until it ends or `ms` pass, so that closing the socket does not
-// reset a client that is still sending and lose the answer.
+// After a 413, discards the rest of the body until it ends or `ms` pass.
 const linger = (req: IncomingMessage, ms: number): Effect.Effect<void> =>
   Effect.callback((resume) => {
     if (req.complete || req.destroyed || ms <= 0) return resume(Effect.void)
@@ -289,11 +287,13 @@ const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => bool
   Effect.gen(function*() {
     const { req, res } = exchange
     if (res.headersSent || res.destroyed) return yield* new Service.ClientClosed()
-    // Answered before the body was read to its end: the connection cannot be
-    // reused, and the rest of the body is discarded before it closes.
+    // Answered before the body was read to its end (404, 405, 415, 503, 413,
+    // 408): the rest of the body is discarded. After a 413 or a 408 the
+    // connection closes; after the others Node reuses it once the body ends.
     const early = exchange.hasBody && !exchange.bodyRead && !req.complete
+    const closing = early && (response.status === 413 || response.status === 408)
     const headers: Record<string, string> = { ...response.headers }
-    if (early || draining()) headers["connection"] = "close"
+    if (closing || draining()) headers["connection"] = "close"
     if (typeof response.body !== "string") {
       res.writeHead(response.status, headers)
       yield* Stream.runForEach(response.body, (chunk) => write(res, chunk))
@@ -301,8 +301,15 @@ const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => bool
     }
     headers["content-length"] = String(Buffer.byteLength(response.body))
     res.writeHead(response.status, headers)
+    if (!closing) {
+      if (early) req.resume()
+      return yield* end(res, response.body)
+    }
     // A stalled client (408) is not sending: close at once.
-    if (!early || response.status === 408) return yield* end(res, response.body)
+    if (response.status === 408) return yield* end(res, response.body)
+    // A 413 goes out at once, but the socket closes only when the client has
+    // stopped sending (or the request time is up): closing on unread data
+    // would reset the connection and could lose the answer.
     yield* write(res, response.body)
     yield* linger(req, exchange.arrived + config.requestTimeout - Date.now())
     yield* end(res)
