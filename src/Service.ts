@@ -334,12 +334,13 @@ interface Route {
   readonly accepts: ReadonlyArray<string>
 }
 
-const routes: Readonly<Record<string, Route>> = {
-  "/v1/walk": { methods: ["POST"], accepts: ["application/json"] },
-  "/v1/walk/batch": { methods: ["POST"], accepts: ["application/x-ndjson", "application/json"] },
-  "/healthz": { methods: ["GET", "HEAD"], accepts: [] },
-  "/metrics": { methods: ["GET", "HEAD"], accepts: [] }
-}
+// A Map, not an object: a request target such as `__proto__` must find nothing.
+const routes: ReadonlyMap<string, Route> = new Map([
+  ["/v1/walk", { methods: ["POST"], accepts: ["application/json"] }],
+  ["/v1/walk/batch", { methods: ["POST"], accepts: ["application/x-ndjson", "application/json"] }],
+  ["/healthz", { methods: ["GET", "HEAD"], accepts: [] }],
+  ["/metrics", { methods: ["GET", "HEAD"], accepts: [] }]
+])
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response => ({
   status,
@@ -476,7 +477,7 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
     }).pipe(Effect.provideService(Metric.MetricRegistry, registry))
 
     const respond = (request: Request, path: string): Effect.Effect<Response, HttpError | ClientClosed, Scope.Scope> => {
-      const route = routes[path]
+      const route = routes.get(path)
       if (route === undefined) return Effect.fail(new NotFound({ path }))
       if (!route.methods.includes(request.method)) {
         return Effect.fail(new MethodNotAllowed({ method: request.method, path, allow: route.methods }))
@@ -495,7 +496,7 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
 
     const handle = (request: Request, reply: Reply): Effect.Effect<void> => {
       const path = request.url.split("?", 1)[0] ?? ""
-      const label = routes[path] === undefined ? "unmatched" : path
+      const label = routes.has(path) ? path : "unmatched"
       const send = (response: Response) =>
         Metric.update(requestsBy({ route: label, status: String(response.status) }), 1).pipe(
           Effect.andThen(reply(response))

@@ -287,6 +287,17 @@ describe("fpwalk serve: endpoints", () => {
     agent.destroy()
   })
 
+  it("answers the asterisk target and property-like paths with 404", async () => {
+    for (const target of ["*", "/__proto__", "/constructor"]) {
+      const socket = connect(server.port, "127.0.0.1")
+      const received: Array<Buffer> = []
+      socket.on("data", (chunk: Buffer) => received.push(chunk))
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      await new Promise((resolve) => socket.on("close", resolve))
+      expect(Buffer.concat(received).toString("latin1")).toMatch(/^HTTP\/1\.1 404 /)
+    }
+  })
+
   it("answers /healthz, with or without a query", async () => {
     const answer = await send(server, "/healthz?probe=1")
     expect(answer.status).toBe(200)

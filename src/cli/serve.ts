@@ -182,23 +182,24 @@ const readBody = (
 ): Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed> =>
   Effect.callback((resume) => {
     const { req } = exchange
-    // With a declared length within the limit the body is copied once; the
-    // HTTP parser never delivers more than Content-Length bytes.
-    const whole = declared !== undefined && declared <= limit ? Buffer.allocUnsafe(declared) : undefined
+    // With a declared length within the limit the body is copied once into
+    // a buffer of that size: the HTTP parser never delivers more than
+    // Content-Length bytes.
+    const whole = declared !== undefined && declared <= limit && declared <= MAX_BODY
+      ? Buffer.allocUnsafe(declared)
+      : undefined
     const chunks: Array<Buffer> = []
     let size = 0
     let settled = false
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > limit) return settle(Effect.fail(new Service.PayloadTooLarge({ limit })))
-      if (whole !== undefined && size + chunk.length <= whole.length) chunk.copy(whole, size)
-      else chunks.push(chunk)
+      if (whole === undefined) chunks.push(chunk)
+      else chunk.copy(whole, size)
       size += chunk.length
     }
     const onEnd = () => {
       exchange.bodyRead = true
-      settle(Effect.succeed(
-        whole !== undefined && chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat(whole === undefined ? chunks : [whole.subarray(0, size), ...chunks])
-      ))
+      settle(Effect.succeed(whole === undefined ? Buffer.concat(chunks, size) : whole.subarray(0, size)))
     }
     const onGone = () => settle(Effect.fail(new Service.ClientClosed()))
     const cleanup = () => {
@@ -428,7 +429,7 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
   return new Promise((resolve) => {
     const onError = (error: Error) => resolve(Result.fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
     server.once("error", onError)
-    server.listen(config.port, config.host, () => {
+    const listening = Result.try(() => server.listen(config.port, config.host, () => {
       server.off("error", onError)
       server.on("error", () => {})
       const address = server.address() as AddressInfo
@@ -440,7 +441,9 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
         inFlight: () => inFlight,
         shutdown
       }))
-    })
+    }))
+    // A port or host Node refuses outright (the CLI's own checks rule these out).
+    if (Result.isFailure(listening)) onError(listening.failure instanceof Error ? listening.failure : new Error(String(listening.failure)))
   })
 }
 
