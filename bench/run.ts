@@ -8,7 +8,8 @@
  * its throughput with 1 and 2 jobs. Prints one table and writes it as JSON
  * to bench/results/latest.json (or the path in BENCH_OUT).
  *
- * BENCH_QUICK=1 stops at 100,000 frames and skips the CLI, for quick looks.
+ * BENCH_QUICK=1 stops at 100,000 frames and skips the CLI, for quick looks;
+ * BENCH_ARCHES, BENCH_SIZES and BENCH_BATCH pick cases (see below).
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -31,8 +32,12 @@ import { ARCHES, batchJson, stackJson } from "./stacks.js"
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
 const rootDir = join(benchDir, "..")
 const quick = process.env["BENCH_QUICK"] === "1"
-const SIZES = quick ? [10, 1_000, 100_000] : [10, 1_000, 100_000, 1_000_000]
-const BATCH = 10_000
+// For looking at one change quickly: BENCH_ARCHES=x86_64,s390x BENCH_SIZES=1000,100000
+// BENCH_BATCH=0 (the full run, which latest.json records, sets none of these).
+const listed = (name: string): Array<string> | undefined => process.env[name]?.split(",").filter((v) => v !== "")
+const SIZES = listed("BENCH_SIZES")?.map(Number) ?? (quick ? [10, 1_000, 100_000] : [10, 1_000, 100_000, 1_000_000])
+const BATCH = Number(process.env["BENCH_BATCH"] ?? "10000")
+const partial = quick || ["BENCH_SIZES", "BENCH_ARCHES", "BENCH_BATCH"].some((name) => process.env[name] !== undefined)
 
 const API_NAMES = ["plain", "callback", "effect", "streamDrain", "streamCollect", "c"] as const
 type Api = typeof API_NAMES[number]
@@ -174,7 +179,8 @@ const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): C
 }
 
 const cases: Array<CaseResult> = []
-for (const arch of ARCHES) {
+const arches = ARCHES.filter((arch) => listed("BENCH_ARCHES")?.includes(arch) ?? true)
+for (const arch of arches) {
   for (const size of SIZES) {
     const label = `${arch}-${size}`
     log(`${label}…`)
@@ -182,9 +188,11 @@ for (const arch of ARCHES) {
     cases.push(benchCase(label, arch, [text]))
   }
 }
-log(`batch of ${BATCH} small snapshots…`)
-const batchTexts = batchJson(BATCH)
-cases.push(benchCase("batch", "mixed", batchTexts))
+const batchTexts = batchJson(Math.max(BATCH, 1))
+if (BATCH > 0) {
+  log(`batch of ${BATCH} small snapshots…`)
+  cases.push(benchCase("batch", "mixed", batchTexts))
+}
 
 // Memory of one 1,000,000-frame walk, each in a fresh process.
 interface MemoryResult {
@@ -221,8 +229,8 @@ for (const arch of ["x86_64", "s390x"]) {
     })
   }
 }
-let cli: CliResults | string = "skipped (BENCH_QUICK=1)"
-if (!quick) {
+let cli: CliResults | string = "skipped (a partial run)"
+if (!partial) {
   log("CLI start-up and jobs…")
   cli = benchCli(rootDir, tmp, batchTexts)
 }
@@ -248,7 +256,7 @@ const targets = ["x86_64", "s390x"].map((arch) => {
     effectVsPlain: ratio(row?.apis.effect?.nsPerFrame, plain)
   }
 })
-const linearity = ARCHES.flatMap((arch) =>
+const linearity = arches.flatMap((arch) =>
   (["plain", "callback", "effect"] as const).map((api) => {
     const values = SIZES.map((size) => find(`${arch}-${size}`)?.apis[api]?.nsPerFrame).filter(
       (v): v is number => v !== undefined
@@ -272,7 +280,7 @@ const machine = {
   cc,
   date: new Date().toISOString()
 }
-const output = { machine, quick, sizes: SIZES, cases, targets, linearity, memory, memoryRatios, cli }
+const output = { machine, partial, sizes: SIZES, cases, targets, linearity, memory, memoryRatios, cli }
 
 // ---------------------------------------------------------------------------
 // The table.
@@ -322,7 +330,7 @@ const lines = [
     ])
 ]
 process.stdout.write(lines.join("\n") + "\n")
-const out = process.env["BENCH_OUT"] ?? join(benchDir, "results", quick ? "quick.json.tmp" : "latest.json")
+const out = process.env["BENCH_OUT"] ?? join(benchDir, "results", partial ? "partial.json.tmp" : "latest.json")
 mkdirSync(dirname(out), { recursive: true })
 writeFileSync(out, JSON.stringify(output, null, 2) + "\n")
 log(`wrote ${out}`)
