@@ -56,12 +56,15 @@ export interface Limits {
   readonly requestTimeout: number
   /** Deepest nesting of JSON arrays and objects (400 above it, checked before parsing). */
   readonly maxDepth: number
+  /** Most lines in one batch (413 above it). */
+  readonly maxBatchLines: number
 }
 
 /**
  * The defaults: 16 MiB bodies, 100,000 frames (wasmtime's default 512 KiB
  * Wasm stack holds at most 32,768 frames), 16 walk requests at once, 30 s to
- * receive a request, nesting 64 deep (a snapshot needs 3).
+ * receive a request, nesting 64 deep (a snapshot needs 3), 10,000 lines a
+ * batch.
  *
  * @category constants
  * @since 0.1.0
@@ -71,7 +74,8 @@ export const defaultLimits: Limits = {
   maxFrames: 100_000n,
   maxWalks: 16,
   requestTimeout: 30_000,
-  maxDepth: 64
+  maxDepth: 64,
+  maxBatchLines: 10_000
 }
 
 // ---------------------------------------------------------------------------
@@ -188,6 +192,20 @@ export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ reado
 }
 
 /**
+ * A batch has more lines than the limit (413).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TooManyLines extends Data.TaggedError("TooManyLines")<{ readonly limit: number }> {
+  readonly status = 413
+  readonly kind = "too_large"
+  override get message(): string {
+    return `the batch has more than ${this.limit} lines`
+  }
+}
+
+/**
  * The body did not arrive within the request time (408).
  *
  * @category errors
@@ -234,6 +252,7 @@ export type HttpError =
   | MethodNotAllowed
   | UnsupportedMediaType
   | PayloadTooLarge
+  | TooManyLines
   | RequestTimeout
   | Overloaded
   | Snapshot.InputError
@@ -432,8 +451,8 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
         return yield* Effect.fromResult(outcome)
       })
 
-    const batchLines = (body: Uint8Array): Stream.Stream<string, ClientClosed> =>
-      Stream.fromIterable(Body.lines(body)).pipe(
+    const batchLines = (lines: ReadonlyArray<Uint8Array>): Stream.Stream<string, ClientClosed> =>
+      Stream.fromIterable(lines).pipe(
         Stream.mapEffect((line) =>
           // Each line is synchronous work: let other requests in between lines.
           Effect.yieldNow.pipe(
@@ -466,7 +485,11 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
             orElse: () => Effect.fail(new RequestTimeout({ timeout: limits.requestTimeout }))
           })
         )
-        if (batch) return { status: 200, headers: { "content-type": NDJSON_TYPE }, body: batchLines(body) }
+        if (batch) {
+          const lines = Body.lines(body, limits.maxBatchLines)
+          if (lines === undefined) return yield* new TooManyLines({ limit: limits.maxBatchLines })
+          return { status: 200, headers: { "content-type": NDJSON_TYPE }, body: batchLines(lines) }
+        }
         return { status: 200, headers: { "content-type": JSON_TYPE }, body: (yield* timedWalk(body)) + "\n" }
       })
 
@@ -503,7 +526,16 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
         )
       return respond(request, path).pipe(
         Effect.catchTag(
-          ["NotFound", "MethodNotAllowed", "UnsupportedMediaType", "PayloadTooLarge", "RequestTimeout", "Overloaded", "InputError"],
+          [
+            "NotFound",
+            "MethodNotAllowed",
+            "UnsupportedMediaType",
+            "PayloadTooLarge",
+            "TooManyLines",
+            "RequestTimeout",
+            "Overloaded",
+            "InputError"
+          ],
           (error) => Effect.succeed(errorResponse(error))
         ),
         Effect.flatMap(send),

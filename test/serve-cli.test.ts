@@ -40,6 +40,7 @@ describe("fpwalk serve: settings", () => {
       maxWalks: 16,
       requestTimeout: 30_000,
       maxDepth: 64,
+      maxBatchLines: 10_000,
       idleTimeout: 60_000,
       shutdownTimeout: 10_000
     })
@@ -54,6 +55,7 @@ describe("fpwalk serve: settings", () => {
       FPWALK_MAX_WALKS: "3",
       FPWALK_REQUEST_TIMEOUT: "2s",
       FPWALK_MAX_DEPTH: "8",
+      FPWALK_MAX_BATCH_LINES: "5",
       FPWALK_IDLE_TIMEOUT: "1500ms",
       FPWALK_SHUTDOWN_TIMEOUT: "250"
     }
@@ -65,6 +67,7 @@ describe("fpwalk serve: settings", () => {
       maxWalks: 3,
       requestTimeout: 2000,
       maxDepth: 8,
+      maxBatchLines: 5,
       idleTimeout: 1500,
       shutdownTimeout: 250
     }))

@@ -144,7 +144,7 @@ const start = async (overrides: Partial<ServeConfig> = {}): Promise<RunningServe
 describe("fpwalk serve: endpoints", () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await start({ maxFrames: 50n, bodyLimit: 64 * 1024, maxDepth: 16 })
+    server = await start({ maxFrames: 50n, bodyLimit: 64 * 1024, maxDepth: 16, maxBatchLines: 5 })
   })
   afterAll(async () => {
     await server.shutdown()
@@ -323,6 +323,18 @@ describe("fpwalk serve: endpoints", () => {
       { error: { kind: "input", path: "", message: "expected an object, got an array" } },
       expected(good[2])
     ])
+  })
+
+  it("answers a batch of more lines than the limit with 413, and takes one at the limit", async () => {
+    const line = JSON.stringify(stack(1))
+    const over = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: `${line}\n`.repeat(5) + "x" })
+    expect(over.status).toBe(413)
+    expect(parsed(over)).toEqual({ error: { kind: "too_large", message: "the batch has more than 5 lines" } })
+    const many = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: "\n".repeat(1000) })
+    expect(many.status).toBe(413)
+    const at = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: `${line}\n`.repeat(5) })
+    expect(at.status).toBe(200)
+    expect(at.text).toBe(`${JSON.stringify(expected(stack(1)))}\n`.repeat(5))
   })
 
   it("takes a batch as application/json too, and an empty line as a bad line", async () => {

@@ -81,6 +81,7 @@ export const knobs: ReadonlyArray<Knob> = [
   { key: "maxWalks", flag: "max-walks", env: "FPWALK_MAX_WALKS", kind: "number" },
   { key: "requestTimeout", flag: "request-timeout", env: "FPWALK_REQUEST_TIMEOUT", kind: "millis" },
   { key: "maxDepth", flag: "max-depth", env: "FPWALK_MAX_DEPTH", kind: "number" },
+  { key: "maxBatchLines", flag: "max-batch-lines", env: "FPWALK_MAX_BATCH_LINES", kind: "number" },
   { key: "idleTimeout", flag: "idle-timeout", env: "FPWALK_IDLE_TIMEOUT", kind: "millis" },
   { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" }
 ]
@@ -464,6 +465,7 @@ export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...
   --max-walks N         FPWALK_MAX_WALKS         default 16 (more wait; 503 if none frees in time)
   --request-timeout MS  FPWALK_REQUEST_TIMEOUT   default 30000 (body must arrive within it: 408)
   --max-depth N         FPWALK_MAX_DEPTH         default 64 (JSON nesting)
+  --max-batch-lines N   FPWALK_MAX_BATCH_LINES   default 10000 (lines in one batch)
   --idle-timeout MS     FPWALK_IDLE_TIMEOUT      default 60000 (silent sockets are closed)
   --shutdown-timeout MS FPWALK_SHUTDOWN_TIMEOUT  default 10000 (SIGTERM/SIGINT: drain deadline)
 exit status: 0 after a shutdown, 1 cannot listen, 2 bad usage

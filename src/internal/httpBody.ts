@@ -44,18 +44,23 @@ export const nestingDepth = (bytes: Uint8Array, limit: number): number => {
 }
 
 /**
- * Splits NDJSON into lines (views into `bytes`, no copies). A `\r` before a
- * `\n` is dropped; the empty piece after a final `\n` is not a line.
+ * Splits NDJSON into lines (views into `bytes`, no copies), or returns
+ * `undefined` as soon as there are more than `max`. A `\r` before a `\n` is
+ * dropped; the empty piece after a final `\n` is not a line.
  */
-export const lines = (bytes: Uint8Array): Array<Uint8Array> => {
+export const lines = (bytes: Uint8Array, max: number): Array<Uint8Array> | undefined => {
   const out: Array<Uint8Array> = []
   let start = 0
   for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, start)) {
+    if (out.length === max) return undefined
     const end = i > start && bytes[i - 1] === CARRIAGE_RETURN ? i - 1 : i
     out.push(bytes.subarray(start, end))
     start = i + 1
   }
-  if (start < bytes.length) out.push(bytes.subarray(start))
+  if (start < bytes.length) {
+    if (out.length === max) return undefined
+    out.push(bytes.subarray(start))
+  }
   return out
 }
 
