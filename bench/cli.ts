@@ -45,12 +45,15 @@ export const benchCli = (rootDir: string, tmp: string, batch: ReadonlyArray<stri
   // The same CLI bundled into one file by rolldown (a dependency of vitest),
   // to show what bundling would save; skipped when rolldown is absent.
   const rolldown = join(rootDir, "node_modules", ".bin", "rolldown")
-  let bundled: string | undefined = join(tmp, "fpwalk-bundle.mjs")
+  // jobs.js stays an entry: it is the worker of --jobs.
+  const bundleDir = join(tmp, "bundle")
+  let bundled: string | undefined = join(bundleDir, "bin.js")
   if (!existsSync(rolldown)) {
     notes.push("bundled start-up not measured: node_modules/.bin/rolldown is absent")
     bundled = undefined
   } else {
-    const made = spawnSync(rolldown, [bin, "--file", bundled, "--platform", "node", "--format", "esm", "--minify"], {
+    const entries = [bin, join(rootDir, "dist", "cli", "jobs.js")]
+    const made = spawnSync(rolldown, [...entries, "--dir", bundleDir, "--platform", "node", "--format", "esm", "--minify"], {
       encoding: "utf8"
     })
     if (made.status !== 0) {

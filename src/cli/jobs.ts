@@ -113,10 +113,12 @@ interface Done {
   readonly outcomes: ReadonlyArray<Outcome>
 }
 
-// Compiled, this module is dist/cli/jobs.js and is its own worker. Run from
-// its TypeScript source (a test importing src/), the worker is the built one.
+// Compiled, this module is dist/cli/jobs.js and is its own worker (named,
+// not taken from import.meta.url, so a bundle that keeps jobs.js as an entry
+// beside its chunks still finds it). Run from its TypeScript source (a test
+// importing src/), the worker is the built one.
 const workerUrl = (): URL =>
-  import.meta.url.endsWith(".ts") ? new URL("../../dist/cli/jobs.js", import.meta.url) : new URL(import.meta.url)
+  import.meta.url.endsWith(".ts") ? new URL("../../dist/cli/jobs.js", import.meta.url) : new URL("./jobs.js", import.meta.url)
 
 /**
  * Walks `inputs` on `command.jobs` worker threads and prints each result, in
