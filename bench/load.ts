@@ -184,6 +184,12 @@ const memoryOf = (pid: number): { peak: number; now: number } => {
   return { peak: kib("VmHWM"), now: kib("VmRSS") }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux, 100 ticks a second). */
+const cpuOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
 
 const main = async (): Promise<number> => {
@@ -209,13 +215,14 @@ const main = async (): Promise<number> => {
   const pid = server.pid!
   // A cold server answers its first requests slowly (JIT): they are not measured.
   const warmup = await runPhase(port, BAD_SHARE, WARMUP_SECONDS)
-  const phases: Array<{ name: string; tally: Tally & { seconds: number }; peakRss: number }> = []
+  const phases: Array<{ name: string; tally: Tally & { seconds: number }; peakRss: number; cpu: number }> = []
   for (const [name, share] of [["valid", 0], ["20% bad", BAD_SHARE]] as const) {
     let peakRss = memoryOf(pid).now
+    const cpuBefore = cpuOf(pid)
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(pid).now)), 100)
     const tally = await runPhase(port, share, SECONDS)
     clearInterval(sampler)
-    phases.push({ name, tally, peakRss: Math.max(peakRss, memoryOf(pid).now) })
+    phases.push({ name, tally, peakRss: Math.max(peakRss, memoryOf(pid).now), cpu: cpuOf(pid) - cpuBefore })
   }
   const lifetimePeak = memoryOf(pid).peak
   server.kill("SIGTERM")
@@ -228,18 +235,21 @@ const main = async (): Promise<number> => {
       `load average ${loadavg().map((n) => n.toFixed(1)).join(" ")} on ${cpus().length} cores`
   )
   console.log("")
-  console.log("| phase | requests | req/s | p50 ms | p99 ms | 2xx | 4xx | 5xx | conn. errors | wrong answers | server peak RSS |")
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+  console.log(
+    "| phase | requests | req/s | p50 ms | p99 ms | 2xx | 4xx | 5xx | conn. errors | wrong answers | server peak RSS | server CPU ms/req |"
+  )
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
   let failed = code !== 0 || warmup.wrong > 0 || warmup.connectionErrors > 0 ||
     [...warmup.statuses.keys()].some((status) => status >= 500)
-  for (const { name, tally, peakRss } of phases) {
+  for (const { name, tally, peakRss, cpu } of phases) {
     const sorted = Float64Array.from(tally.latencies).sort()
     const byClass = (c: number) =>
       [...tally.statuses].filter(([status]) => Math.floor(status / 100) === c).reduce((sum, [, n]) => sum + n, 0)
     console.log(
       `| ${name} | ${tally.requests} | ${(tally.requests / tally.seconds).toFixed(0)} | ` +
         `${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${byClass(2)} | ${byClass(4)} | ` +
-        `${byClass(5)} | ${tally.connectionErrors} | ${tally.wrong} | ${mib(peakRss)} |`
+        `${byClass(5)} | ${tally.connectionErrors} | ${tally.wrong} | ${mib(peakRss)} | ` +
+        `${((cpu * 1000) / tally.requests).toFixed(2)} |`
     )
     if (byClass(5) > 0 || tally.wrong > 0 || tally.connectionErrors > 0) failed = true
     if (tally.firstWrong !== undefined) console.log(`first wrong answer (${name}): ${tally.firstWrong}`)
