@@ -5,8 +5,8 @@
  * results in input order, exactly as one thread would.
  *
  * The worker is this module itself, started with a marker in `workerData`:
- * it decodes, walks and renders with the same {@link walkOne} as the main
- * thread and posts the text back.
+ * it decodes, walks and renders with the same `walkOne` as the main thread
+ * and posts the text back.
  *
  * @since 0.1.0
  */
@@ -120,83 +120,103 @@ interface Done {
 const workerUrl = (): URL =>
   import.meta.url.endsWith(".ts") ? new URL("../../dist/cli/jobs.js", import.meta.url) : new URL("./jobs.js", import.meta.url)
 
+const walkBatch = async (batch: Batch, io: Io, several: boolean, command: WalkCommand): Promise<Array<Outcome>> => {
+  const { walkOne } = await import("./walk.js")
+  const outcomes: Array<Outcome> = []
+  for (const [offset, input] of batch.inputs.entries()) {
+    outcomes.push(walkOne(input.name, await textOf(input, io), batch.start + offset, several, command))
+  }
+  return outcomes
+}
+
 /**
- * Walks `inputs` on `command.jobs` worker threads and prints each result, in
- * input order, as soon as it and all before it are done. Resolves with the
- * highest exit status; rejects only if a worker dies (a defect).
+ * Walks `inputs` on `command.jobs` threads (this one and `jobs - 1`
+ * workers, which pay for loading the walker while this thread already
+ * walks) and prints each result, in input order, as soon as it and all
+ * before it are done. Resolves with the highest exit status; rejects only if
+ * a worker dies (a defect).
  *
  * @category commands
  * @since 0.1.0
  */
-export const runJobs = (inputs: ReadonlyArray<Input>, command: WalkCommand, several: boolean, io: Io): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const batches: Array<Batch> = []
-    for (let start = 0; start < inputs.length; start += BATCH) {
-      batches.push({ id: batches.length, start, inputs: inputs.slice(start, start + BATCH) })
-    }
-    const done: Array<ReadonlyArray<Outcome> | undefined> = []
-    let printed = 0
-    let sent = 0
-    let status = 0
-    let failed = false
-    const setup: WorkerSetup = {
-      mark: WORKER_MARK,
-      command: { ...command, files: [] },
-      several
-    }
-    const count = Math.max(1, Math.min(command.jobs ?? 1, batches.length))
-    const workers: Array<Worker> = []
-    const stop = () => {
-      for (const worker of workers) void worker.terminate()
-    }
-    const feed = (worker: Worker) => {
-      const batch = batches[sent]
-      if (batch === undefined) return
-      sent++
-      worker.postMessage(batch)
-    }
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(workerUrl(), { workerData: setup })
-      workers.push(worker)
-      worker.on("message", (message: Done) => {
-        done[message.id] = message.outcomes
-        feed(worker)
-        for (let outcomes = done[printed]; outcomes !== undefined; outcomes = done[printed]) {
-          for (const outcome of outcomes) {
-            if (outcome.stderr !== "") io.stderr(outcome.stderr)
-            if (outcome.stdout !== "") io.stdout(outcome.stdout)
-            status = Math.max(status, outcome.status)
-          }
-          done[printed++] = undefined
-        }
-        if (printed === batches.length) {
-          stop()
-          resolve(status)
-        }
-      })
-      worker.on("error", (error) => {
-        if (failed) return
-        failed = true
-        stop()
-        reject(error)
-      })
-      feed(worker)
-      feed(worker)
-    }
+export const runJobs = async (
+  inputs: ReadonlyArray<Input>,
+  command: WalkCommand,
+  several: boolean,
+  io: Io
+): Promise<number> => {
+  const batches: Array<Batch> = []
+  for (let start = 0; start < inputs.length; start += BATCH) {
+    batches.push({ id: batches.length, start, inputs: inputs.slice(start, start + BATCH) })
+  }
+  const done: Array<ReadonlyArray<Outcome> | undefined> = []
+  let printed = 0
+  let sent = 0
+  let status = 0
+  let allPrinted: () => void = () => {}
+  const finished = new Promise<void>((resolve) => {
+    allPrinted = resolve
   })
+  const flush = () => {
+    for (let outcomes = done[printed]; outcomes !== undefined; outcomes = done[printed]) {
+      for (const outcome of outcomes) {
+        if (outcome.stderr !== "") io.stderr(outcome.stderr)
+        if (outcome.stdout !== "") io.stdout(outcome.stdout)
+        status = Math.max(status, outcome.status)
+      }
+      done[printed++] = undefined
+    }
+    if (printed === batches.length) allPrinted()
+  }
+  const take = (): Batch | undefined => (sent < batches.length ? batches[sent++] : undefined)
+  const setup: WorkerSetup = { mark: WORKER_MARK, command: { ...command, files: [] }, several }
+  const workers: Array<Worker> = []
+  let defect: (error: unknown) => void = () => {}
+  const died = new Promise<never>((_, reject) => {
+    defect = reject
+  })
+  // Observed by the race below; this keeps an early death from being an
+  // unhandled rejection while this thread is still walking.
+  died.catch(() => undefined)
+  const feed = (worker: Worker) => {
+    const batch = take()
+    if (batch !== undefined) worker.postMessage(batch)
+  }
+  const count = Math.min((command.jobs ?? 1) - 1, batches.length - 1)
+  for (let i = 0; i < count; i++) {
+    const worker = new Worker(workerUrl(), { workerData: setup })
+    workers.push(worker)
+    worker.on("message", (message: Done) => {
+      done[message.id] = message.outcomes
+      feed(worker)
+      flush()
+    })
+    worker.on("error", defect)
+    // Two batches in flight, so a worker never waits for the next one.
+    feed(worker)
+    feed(worker)
+  }
+  try {
+    for (let batch = take(); batch !== undefined; batch = take()) {
+      done[batch.id] = await walkBatch(batch, io, several, command)
+      flush()
+      // Let the workers' answers in (and send them more) between batches.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.race([finished, died])
+  } finally {
+    for (const worker of workers) void worker.terminate()
+  }
+  return status
+}
 
 const serveBatches = (setup: WorkerSetup): void => {
   const port = parentPort
   if (port === null) return
-  void import("./walk.js").then(({ walkOne }) => {
-    port.on("message", async (batch: Batch) => {
-      const outcomes: Array<Outcome> = []
-      for (const [offset, input] of batch.inputs.entries()) {
-        const text = await textOf(input, processIo)
-        outcomes.push(walkOne(input.name, text, batch.start + offset, setup.several, setup.command))
-      }
+  port.on("message", (batch: Batch) => {
+    void walkBatch(batch, processIo, setup.several, setup.command).then((outcomes) =>
       port.postMessage({ id: batch.id, outcomes } satisfies Done)
-    })
+    )
   })
 }
 
