@@ -58,13 +58,19 @@ export interface Limits {
   readonly maxDepth: number
   /** Most lines in one batch (413 above it). */
   readonly maxBatchLines: number
+  /** Most memory regions in one snapshot (400 above it, checked before the schema). */
+  readonly maxRegions: number
+  /** Most call-thread states in one snapshot (400 above it, checked before the schema). */
+  readonly maxStates: number
 }
 
 /**
  * The defaults: 16 MiB bodies, 100,000 frames (wasmtime's default 512 KiB
  * Wasm stack holds at most 32,768 frames), 16 walk requests at once, 30 s to
  * receive a request, nesting 64 deep (a snapshot needs 3), 10,000 lines a
- * batch.
+ * batch, 10,000 regions and 10,000 states a snapshot (the schema decodes
+ * about 100,000 of either a second: 16 MiB of tiny regions would hold the
+ * thread for seconds).
  *
  * @category constants
  * @since 0.1.0
@@ -75,7 +81,9 @@ export const defaultLimits: Limits = {
   maxWalks: 16,
   requestTimeout: 30_000,
   maxDepth: 64,
-  maxBatchLines: 10_000
+  maxBatchLines: 10_000,
+  maxRegions: 10_000,
+  maxStates: 10_000
 }
 
 // ---------------------------------------------------------------------------
@@ -418,10 +426,16 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
           new Snapshot.InputError({ path: "", reason: `JSON nested deeper than ${limits.maxDepth} levels` })
         )
       }
-      return Result.flatMap(
-        Result.mapError(Body.decodeUtf8(bytes), () => new Snapshot.InputError({ path: "", reason: "not valid UTF-8" })),
-        Snapshot.decodeJson
-      )
+      const text = Body.decodeUtf8(bytes)
+      if (Result.isFailure(text)) return Result.fail(new Snapshot.InputError({ path: "", reason: "not valid UTF-8" }))
+      const parsed = Body.parseJson(text.success)
+      // Malformed JSON: the library's own decoder says what is wrong with it.
+      if (parsed === undefined) return Snapshot.decodeJson(text.success)
+      const counted = Body.countOver(parsed, "memory", limits.maxRegions, "regions") ??
+        Body.countOver(parsed, "states", limits.maxStates, "states")
+      return counted === undefined
+        ? Snapshot.decode(parsed.value)
+        : Result.fail(new Snapshot.InputError(counted))
     }
 
     const capped = (snapshot: Snapshot.Snapshot): Snapshot.Snapshot =>

@@ -41,6 +41,8 @@ describe("fpwalk serve: settings", () => {
       requestTimeout: 30_000,
       maxDepth: 64,
       maxBatchLines: 10_000,
+      maxRegions: 10_000,
+      maxStates: 10_000,
       idleTimeout: 60_000,
       shutdownTimeout: 10_000
     })
@@ -56,6 +58,8 @@ describe("fpwalk serve: settings", () => {
       FPWALK_REQUEST_TIMEOUT: "2s",
       FPWALK_MAX_DEPTH: "8",
       FPWALK_MAX_BATCH_LINES: "5",
+      FPWALK_MAX_REGIONS: "6",
+      FPWALK_MAX_STATES: "7",
       FPWALK_IDLE_TIMEOUT: "1500ms",
       FPWALK_SHUTDOWN_TIMEOUT: "250"
     }
@@ -68,6 +72,8 @@ describe("fpwalk serve: settings", () => {
       requestTimeout: 2000,
       maxDepth: 8,
       maxBatchLines: 5,
+      maxRegions: 6,
+      maxStates: 7,
       idleTimeout: 1500,
       shutdownTimeout: 250
     }))

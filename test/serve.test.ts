@@ -144,7 +144,7 @@ const start = async (overrides: Partial<ServeConfig> = {}): Promise<RunningServe
 describe("fpwalk serve: endpoints", () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await start({ maxFrames: 50n, bodyLimit: 64 * 1024, maxDepth: 16, maxBatchLines: 5 })
+    server = await start({ maxFrames: 50n, bodyLimit: 64 * 1024, maxDepth: 16, maxBatchLines: 5, maxRegions: 3, maxStates: 2 })
   })
   afterAll(async () => {
     await server.shutdown()
@@ -214,6 +214,24 @@ describe("fpwalk serve: endpoints", () => {
     // Brackets inside strings do not count.
     const json = { ...stack(2), note: "[".repeat(100) }
     expect((await walk(server, JSON.stringify(json))).status).toBe(200)
+  })
+
+  it("answers more regions or states than the server's limits with 400 before decoding them", async () => {
+    const json = stack(3) as { memory: Array<unknown>; states: Array<unknown> }
+    const region = (address: string) => ({ address, base64: "AAAAAAAAAAA=" })
+    const threeRegions = { ...json, memory: [...json.memory, region("0x1000"), region("0x2000")] }
+    expect(parsed(await walk(server, JSON.stringify(threeRegions)))).toEqual(expected(threeRegions))
+    const fourRegions = { ...json, memory: [...threeRegions.memory, region("0x3000")] }
+    expect(inputError(await walk(server, JSON.stringify(fourRegions)))).toEqual({
+      kind: "input",
+      path: "memory",
+      message: "memory: more than 3 regions (the server's limit)"
+    })
+    const state = { limits: "0x1", oldLastWasmExitPc: "0x0", oldLastWasmExitFp: "0x0", oldLastWasmEntrySp: "0x0" }
+    const twoStates = { ...json, states: [...json.states, state] }
+    expect((await walk(server, JSON.stringify(twoStates))).status).toBe(200)
+    const threeStates = { ...json, states: [...twoStates.states, state] }
+    expect(inputError(await walk(server, JSON.stringify(threeStates))).path).toBe("states")
   })
 
   it("answers a body that is not UTF-8 with 400", async () => {

@@ -18,8 +18,8 @@ const USAGE = `usage: fpwalk walk [--json] [--max-frames N] [--aarch64-va-bits N
   --ndjson             read every FILE (- too) as NDJSON
 exit status: 0 valid, 1 walk error, 2 input error (several files: the highest)
 usage: fpwalk serve [--host H] [--port N] [--body-limit SIZE] [--max-frames N] [--max-walks N]
-                    [--request-timeout MS] [--max-depth N] [--max-batch-lines N]
-                    [--idle-timeout MS] [--shutdown-timeout MS]
+                    [--request-timeout MS] [--max-depth N] [--max-batch-lines N] [--max-regions N]
+                    [--max-states N] [--idle-timeout MS] [--shutdown-timeout MS]
   Serves the walker over HTTP until SIGTERM/SIGINT (fpwalk serve --help: endpoints,
   limits, their defaults and FPWALK_* environment variables).
 `

@@ -82,6 +82,8 @@ export const knobs: ReadonlyArray<Knob> = [
   { key: "requestTimeout", flag: "request-timeout", env: "FPWALK_REQUEST_TIMEOUT", kind: "millis" },
   { key: "maxDepth", flag: "max-depth", env: "FPWALK_MAX_DEPTH", kind: "number" },
   { key: "maxBatchLines", flag: "max-batch-lines", env: "FPWALK_MAX_BATCH_LINES", kind: "number" },
+  { key: "maxRegions", flag: "max-regions", env: "FPWALK_MAX_REGIONS", kind: "number" },
+  { key: "maxStates", flag: "max-states", env: "FPWALK_MAX_STATES", kind: "number" },
   { key: "idleTimeout", flag: "idle-timeout", env: "FPWALK_IDLE_TIMEOUT", kind: "millis" },
   { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" }
 ]
@@ -466,6 +468,8 @@ export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...
   --request-timeout MS  FPWALK_REQUEST_TIMEOUT   default 30000 (body must arrive within it: 408)
   --max-depth N         FPWALK_MAX_DEPTH         default 64 (JSON nesting)
   --max-batch-lines N   FPWALK_MAX_BATCH_LINES   default 10000 (lines in one batch)
+  --max-regions N       FPWALK_MAX_REGIONS       default 10000 (memory regions in one snapshot)
+  --max-states N        FPWALK_MAX_STATES        default 10000 (call-thread states in one snapshot)
   --idle-timeout MS     FPWALK_IDLE_TIMEOUT      default 60000 (silent sockets are closed)
   --shutdown-timeout MS FPWALK_SHUTDOWN_TIMEOUT  default 10000 (SIGTERM/SIGINT: drain deadline)
 exit status: 0 after a shutdown, 1 cannot listen, 2 bad usage

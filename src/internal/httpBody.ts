@@ -88,3 +88,27 @@ export const mediaType = (header: string): MediaType => {
   }
   return { type: type.trim().toLowerCase(), charset }
 }
+
+/** Parses JSON text, or returns `undefined` if it is malformed. */
+export const parseJson = (text: string): { readonly value: unknown } | undefined => {
+  const parsed = Result.try(() => JSON.parse(text) as unknown)
+  return Result.isSuccess(parsed) ? { value: parsed.success } : undefined
+}
+
+/**
+ * Whether the array at `key` of a parsed document holds more than `max`
+ * items: the input error to report (`path`, `reason`) if it does.
+ */
+export const countOver = (
+  parsed: { readonly value: unknown },
+  key: string,
+  max: number,
+  what: string
+): { readonly path: string; readonly reason: string } | undefined => {
+  const { value } = parsed
+  if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined
+  const items: unknown = (value as Record<string, unknown>)[key]
+  return Array.isArray(items) && items.length > max
+    ? { path: key, reason: `more than ${max} ${what} (the server's limit)` }
+    : undefined
+}
