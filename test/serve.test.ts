@@ -465,6 +465,27 @@ describe("fpwalk serve: limits", () => {
     await server.shutdown()
   })
 
+  it("drops a client that stops reading its answer at the idle time, and frees its slot", async () => {
+    const server = await start({ maxWalks: 1, idleTimeout: 500 })
+    const lines = Array.from({ length: 24 }, () => JSON.stringify(stack(20_000, { maxFrames: 20_000n })))
+    const holder = request(`${server.url}/v1/walk/batch`, { method: "POST", headers: NDJSON_HEADERS, agent: false })
+    const held = new Promise<IncomingMessage>((resolve) => holder.on("response", resolve))
+    holder.on("error", () => {})
+    holder.end(lines.join("\n"))
+    const response = await held
+    response.on("error", () => {})
+    // Not read: the server's writes stall, the socket goes silent, and the
+    // server closes it (and so ends the request) at the idle time.
+    await until(() => server.inFlight() === 0)
+    const closed = new Promise((resolve) => response.on("close", resolve))
+    response.resume()
+    await closed
+    expect(response.complete).toBe(false)
+    const next = await walk(server, JSON.stringify(stack(2)))
+    expect(next.status).toBe(200)
+    await server.shutdown()
+  })
+
   it("answers a flood of malformed bodies with 4xx while a good client keeps getting correct 200s", async () => {
     const server = await start({ requestTimeout: 20_000 })
     const valid = Array.from({ length: 8 }, (_, i) => stack(20 + i * 10))
