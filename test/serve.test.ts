@@ -465,6 +465,29 @@ describe("fpwalk serve: limits", () => {
     await server.shutdown()
   })
 
+  it("gives up a request whose client leaves while it waits for a slot", async () => {
+    const server = await start({ maxWalks: 1, requestTimeout: 60_000 })
+    const gauge = async (name: string) => {
+      const text = (await send(server, "/metrics")).text
+      return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1])
+    }
+    const text = JSON.stringify(stack(5))
+    const holder = partial(server, "/v1/walk", { ...JSON_HEADERS, "content-length": text.length })
+    holder.req.write(text.slice(0, 10))
+    for (let i = 0; i < 500 && (await gauge("fpwalk_walk_slots_active")) !== 1; i++);
+    const leaver = partial(server, "/v1/walk", JSON_HEADERS)
+    leaver.req.end(text)
+    for (let i = 0; i < 500 && (await gauge("fpwalk_walk_slots_waiting")) !== 1; i++);
+    expect(await gauge("fpwalk_walk_slots_waiting")).toBe(1)
+    leaver.req.destroy()
+    for (let i = 0; i < 500 && (await gauge("fpwalk_walk_slots_waiting")) !== 0; i++);
+    expect(await gauge("fpwalk_walk_slots_waiting")).toBe(0)
+    holder.req.end(text.slice(10))
+    const answer = await holder.answer
+    expect(answer !== "closed" && parsed(answer)).toEqual(expected(stack(5)))
+    expect(await server.shutdown()).toEqual({ cut: 0 })
+  })
+
   it("drops a client that stops reading its answer at the idle time, and frees its slot", async () => {
     const server = await start({ maxWalks: 1, idleTimeout: 500 })
     const lines = Array.from({ length: 24 }, () => JSON.stringify(stack(20_000, { maxFrames: 20_000n })))

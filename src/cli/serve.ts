@@ -185,6 +185,7 @@ const readBody = (
 ): Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed> =>
   Effect.callback((resume) => {
     const { req } = exchange
+    if (req.destroyed) return resume(Effect.fail(new Service.ClientClosed()))
     // With a declared length within the limit the body is copied once into
     // a buffer of that size: the HTTP parser never delivers more than
     // Content-Length bytes.
@@ -408,11 +409,14 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
       contentLength,
       readBody: (limit) => readBody(exchange, contentLength, limit)
     }
-    Effect.runFork(
+    const fiber = Effect.runFork(
       service.handle(request, replyWith(exchange, config, () => draining)).pipe(
         Effect.catchCause(() => internalError(res))
       )
     )
+    // Answered, or the connection is gone: whatever the request still waits
+    // for (a slot, its body, the socket) is given up, and its slot released.
+    res.on("close", () => fiber.interruptUnsafe())
   })
   const shutdown = (): Promise<ShutdownReport> =>
     new Promise((resolve) => {
