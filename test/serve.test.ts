@@ -3,6 +3,7 @@
  * port, real sockets, every status code, the limits under a flood of bad
  * input, and the graceful shutdown.
  */
+import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http"
 import { Agent, request } from "node:http"
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { snapshotJson, StackImage } from "../properties/layout.js"
 import type { RunningServer, ServeConfig } from "../src/cli/serve.js"
 import { defaultServeConfig, startServer } from "../src/cli/serve.js"
+import * as Service from "../src/Service.js"
 import * as Snapshot from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 
@@ -624,5 +626,51 @@ describe("fpwalk serve: shutdown", () => {
     await until(() => server.inFlight() === 1)
     expect(await server.shutdown()).toEqual({ cut: 1 })
     expect(await answer).toBe("closed")
+  })
+})
+
+describe("Service without a transport", () => {
+  const answer = (options: Service.Options, request: Partial<Service.Request>) =>
+    Effect.runPromise(Effect.gen(function*() {
+      const service = yield* Service.make(options)
+      const replies: Array<Service.Response> = []
+      yield* service.handle({
+        method: "GET",
+        url: "/healthz",
+        contentType: undefined,
+        contentLength: undefined,
+        readBody: () => Effect.succeed(new Uint8Array()),
+        ...request
+      }, (response) => Effect.sync(() => void replies.push(response)))
+      return replies
+    }))
+
+  it("answers /healthz with 503 while the server drains", async () => {
+    const replies = await answer({ limits: Service.defaultLimits, isDraining: () => true }, {})
+    expect(replies).toEqual([{
+      status: 503,
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: "{\"status\":\"draining\"}\n"
+    }])
+  })
+
+  it("walks a body the transport hands over, and says nothing to a client that has gone", async () => {
+    const json = stack(4)
+    const body = new TextEncoder().encode(JSON.stringify(json))
+    const walked = await answer({ limits: Service.defaultLimits }, {
+      method: "POST",
+      url: "/v1/walk",
+      contentType: "application/json",
+      readBody: () => Effect.succeed(body)
+    })
+    expect(walked.map((reply) => reply.status)).toEqual([200])
+    expect(JSON.parse(walked[0]!.body as string)).toEqual(expected(json))
+    const gone = await answer({ limits: Service.defaultLimits }, {
+      method: "POST",
+      url: "/v1/walk",
+      contentType: "application/json",
+      readBody: () => Effect.fail(new Service.ClientClosed())
+    })
+    expect(gone).toEqual([])
   })
 })
