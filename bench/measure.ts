@@ -11,9 +11,22 @@ export interface RunOptions {
 }
 
 export interface Timed {
-  /** Nanoseconds per call of the body, one entry per run. */
+  /** Process CPU nanoseconds (user + system) per call of the body, one entry per run. */
   readonly runs: ReadonlyArray<number>
   readonly median: number
+  /** Wall-clock nanoseconds per call, one entry per run. */
+  readonly wallRuns: ReadonlyArray<number>
+  readonly wallMedian: number
+}
+
+/**
+ * Process CPU time in nanoseconds. The machine is shared: CPU time counts
+ * only the time this process ran, so other jobs disturb it far less than
+ * the wall clock (both are recorded).
+ */
+export const cpuNow = (): number => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) * 1000
 }
 
 export const median = (values: ReadonlyArray<number>): number => {
@@ -47,30 +60,47 @@ const calibrate = (body: () => number, minMs: number): number => {
  * Times several bodies (each returns something to sink) in rounds: every
  * round runs each body once, so a change of load on the shared machine hits
  * them alike and their ratios stay meaningful. `external` bodies time
- * themselves (the C walker) and return ns per call for one run.
+ * themselves (the C walker) and return [CPU ns, wall ns] per call for one run.
  */
 export const timeRounds = <K extends string>(
   bodies: Readonly<Record<K, () => number>>,
-  external: Readonly<Record<string, () => number>>,
+  external: Readonly<Record<string, () => readonly [number, number]>>,
   options: RunOptions
 ): Record<string, Timed> => {
   const names = Object.keys(bodies) as Array<K>
+  // A full collection once per case, never between runs: after one V8 shrinks
+  // the young generation, and the next short run pays for regrowing it
+  // (measured: 10-frame walks 5x slower).
+  collect()
   const reps = new Map(names.map((name) => [name, calibrate(bodies[name], options.minMs)]))
-  const runs = new Map<string, Array<number>>([...names, ...Object.keys(external)].map((name) => [name, []]))
+  const all = [...names, ...Object.keys(external)]
+  const cpu = new Map<string, Array<number>>(all.map((name) => [name, []]))
+  const wall = new Map<string, Array<number>>(all.map((name) => [name, []]))
   for (let r = -options.warmup; r < options.runs; r++) {
     for (const name of names) {
       const body = bodies[name]
       const n = reps.get(name)!
-      collect()
+      const startCpu = cpuNow()
       const start = process.hrtime.bigint()
       for (let i = 0; i < n; i++) sink = (sink + body()) | 0
       const ns = Number(process.hrtime.bigint() - start) / n
-      if (r >= 0) runs.get(name)!.push(ns)
+      const cpuNs = (cpuNow() - startCpu) / n
+      if (r >= 0) {
+        cpu.get(name)!.push(cpuNs)
+        wall.get(name)!.push(ns)
+      }
     }
     for (const [name, body] of Object.entries(external)) {
-      const ns = body()
-      if (r >= 0) runs.get(name)!.push(ns)
+      const [cpuNs, ns] = body()
+      if (r >= 0) {
+        cpu.get(name)!.push(cpuNs)
+        wall.get(name)!.push(ns)
+      }
     }
   }
-  return Object.fromEntries([...runs].map(([name, values]) => [name, { runs: values, median: median(values) }]))
+  return Object.fromEntries(all.map((name) => {
+    const runs = cpu.get(name)!
+    const wallRuns = wall.get(name)!
+    return [name, { runs, median: median(runs), wallRuns, wallMedian: median(wallRuns) }]
+  }))
 }

@@ -71,16 +71,16 @@ export const verifyNative = (
   return at === bytes.length ? undefined : "C wrote more than expected"
 }
 
-/** Times passes over the whole dump in C: ns per pass for each run. */
+/** Times passes over the whole dump in C: [CPU ns, wall ns] per pass for each run. */
 export const timeNative = (
   native: Native,
   dump: string,
   options: { readonly minMs: number; readonly runs: number; readonly warmup: number }
-): { readonly frames: number; readonly runs: ReadonlyArray<number> } => {
+): { readonly frames: number; readonly runs: ReadonlyArray<readonly [number, number]> } => {
   const run = spawnSync(native.binary, ["time", dump, String(options.minMs), String(options.runs), String(options.warmup)], {
     encoding: "utf8"
   })
   if (run.status !== 0) throw new Error(`C walker failed: ${run.stderr}`)
-  const parsed = JSON.parse(run.stdout) as { frames: number; runs: Array<number> }
+  const parsed = JSON.parse(run.stdout) as { frames: number; runs: Array<[number, number]> }
   return { frames: parsed.frames, runs: parsed.runs }
 }

@@ -21,7 +21,8 @@
  *                               count (pc, fp) pairs, all u64 LE
  *   walker time DUMP MIN_MS RUNS WARMUP
  *                               time passes over every snapshot; prints JSON
- *                               {"frames": per pass, "runs": [ns per pass...]}
+ *                               {"frames": per pass, "runs": [[CPU ns, wall
+ *                               ns] per pass, one pair per run...]}
  *
  * Frames go to a caller-owned buffer reused across walks (what a C caller
  * would do), so the timing is the walk itself.
@@ -269,6 +270,13 @@ static double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
+/* Process CPU time: what the TypeScript side measures too (the machine is shared). */
+static double cpu_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
 static void put(FILE *f, uint64_t v) {
   uint8_t b[8];
   for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
@@ -315,11 +323,11 @@ int main(int argc, char **argv) {
     }
     printf("{\"frames\": %llu, \"passes\": %llu, \"runs\": [", (unsigned long long)per_pass, (unsigned long long)passes);
     for (int r = -warmup; r < runs; r++) {
-      double start = now_ns();
+      double start = now_ns(), start_cpu = cpu_ns();
       for (uint64_t k = 0; k < passes; k++)
         for (size_t i = 0; i < count; i++) sink += (uint64_t)walk(&snapshots[i], &frames) + frames.count;
-      double ns = (now_ns() - start) / (double)passes;
-      if (r >= 0) printf("%s%.3f", r > 0 ? ", " : "", ns);
+      double cpu = (cpu_ns() - start_cpu) / (double)passes, ns = (now_ns() - start) / (double)passes;
+      if (r >= 0) printf("%s[%.3f, %.3f]", r > 0 ? ", " : "", cpu, ns);
     }
     printf("], \"sink\": %llu}\n", (unsigned long long)(sink & 0xffff));
     return 0;
