@@ -58,8 +58,8 @@ const calibrate = (body: () => number, minMs: number): number => {
 
 /**
  * Times several bodies (each returns something to sink) in rounds: every
- * round runs each body once, so a change of load on the shared machine hits
- * them alike and their ratios stay meaningful. `external` bodies time
+ * round runs each body once, in a rotating order, so a change of load on the
+ * shared machine hits them alike and their ratios stay meaningful. `external` bodies time
  * themselves (the C walker) and return [CPU ns, wall ns] per call for one run.
  */
 export const timeRounds = <K extends string>(
@@ -77,7 +77,11 @@ export const timeRounds = <K extends string>(
   const cpu = new Map<string, Array<number>>(all.map((name) => [name, []]))
   const wall = new Map<string, Array<number>>(all.map((name) => [name, []]))
   for (let r = -options.warmup; r < options.runs; r++) {
-    for (const name of names) {
+    // Each round starts one body later: a body pays for collecting what the
+    // one before it left (decoding leaves megabytes), so no body always
+    // follows the same one.
+    const order = names.map((_, i) => names[(i + r + options.warmup) % names.length]!)
+    for (const name of order) {
       const body = bodies[name]
       const n = reps.get(name)!
       const startCpu = cpuNow()
