@@ -79,3 +79,24 @@ describe.each(archIds)("%s", (arch) => {
     }
   )
 })
+
+describe.each(archIds)("%s: the walk's end", (arch) => {
+  test.prop([anyStack(arch)], { numRuns: numRuns(150) })(
+    "a finished cursor stays finished: no frame, the same error, the same count",
+    (json) => {
+      const cursor = new Walker.Cursor(decodeOrFail(json))
+      while (cursor.next() !== undefined) {
+        // drain
+      }
+      const { count, error } = cursor
+      for (let i = 0; i < 3; i++) expect(cursor.next()).toBeUndefined()
+      expect(cursor.error).toBe(error)
+      expect(cursor.count).toBe(count)
+    }
+  )
+
+  test.prop([anyStack(arch)], { numRuns: numRuns(50) })("a WalkFailure's message is its error's message", (json) => {
+    const walked = Effect.runSync(Effect.result(Walker.walk(decodeOrFail(json))))
+    if (Result.isFailure(walked)) expect(walked.failure.message).toBe(walked.failure.error.message)
+  })
+})
