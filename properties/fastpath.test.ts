@@ -26,6 +26,7 @@ import { decodeOrFail, readRaw } from "./support.js"
 
 const TOP = 1n << 64n
 const MAX = TOP - 1n
+const SAFE_END = 1n << 53n
 
 /** Where a stack is placed: across one of these boundaries. */
 const ANCHORS = [1n << 32n, 1n << 53n, (1n << 53n) + (1n << 32n), 1n << 63n, TOP] as const
@@ -172,7 +173,7 @@ describe.each(archIds)("%s", (arch) => {
   )
 })
 
-describe("StackMemory.readWord", () => {
+describe("StackMemory reads", () => {
   const regionsNear = fc.constantFrom(...ANCHORS).chain((anchor) =>
     fc.record({
       anchor: fc.constant(anchor),
@@ -181,31 +182,59 @@ describe("StackMemory.readWord", () => {
       // Addresses to read, as byte offsets from the anchor, in this order.
       reads: fc.array(fc.integer({ min: -120, max: 120 }), { minLength: 1, maxLength: 40 }),
       littleEndian: fc.boolean(),
-      seed: fc.nat()
+      seed: fc.nat(),
+      // Words whose high bytes are zero (values below 2^53, as saved FPs are).
+      small: fc.boolean()
     })
   )
 
+  const build = (
+    { anchor, littleEndian, regions, seed, small }: { anchor: bigint; littleEndian: boolean; regions: ReadonlyArray<readonly [number, number]>; seed: number; small: boolean }
+  ) => {
+    const high = (b: number) => (littleEndian ? b % 8 >= 6 : b % 8 < 2)
+    const candidates = regions
+      .map(([offset, size], i) => {
+        const address = anchor + BigInt(offset)
+        const bytes = Uint8Array.from({ length: size }, (_, b) => (small && high(b) ? 0 : (seed + 31 * b + 7 * i) & 0xff))
+        return { address, bytes }
+      })
+      .filter((r) => r.address >= 0n && r.address + BigInt(r.bytes.length) <= TOP)
+    const made = StackMemory.make(candidates)
+    const raw = candidates.map((r) => ({ address: r.address, bytes: Buffer.from(r.bytes) }))
+    return { made, raw, arch: (littleEndian ? "x86_64" : "s390x") as ArchId }
+  }
+
   test.prop([regionsNear], { numRuns: numRuns(600) })(
     "reads exactly what an independent reader reads, at every address and in any order",
-    ({ anchor, littleEndian, reads, regions, seed }) => {
-      const candidates = regions
-        .map(([offset, size], i) => {
-          const address = anchor + BigInt(offset)
-          const bytes = Uint8Array.from({ length: size }, (_, b) => (seed + 31 * b + 7 * i) & 0xff)
-          return { address, bytes }
-        })
-        .filter((r) => r.address >= 0n && r.address + BigInt(r.bytes.length) <= TOP)
-      const made = StackMemory.make(candidates)
+    (input) => {
+      const { made, raw, arch } = build(input)
       fc.pre(Result.isSuccess(made))
       const memory = made.success
-      const raw = candidates.map((r) => ({ address: r.address, bytes: Buffer.from(r.bytes) }))
-      const arch: ArchId = littleEndian ? "x86_64" : "s390x"
-      for (const offset of reads) {
+      for (const offset of input.reads) {
         // Unwrapped sums past 2^64 - 1 are allowed and never mapped.
-        const address = anchor + BigInt(offset)
+        const address = input.anchor + BigInt(offset)
         if (address < 0n) continue
         const expected = address > MAX ? undefined : readRaw(arch, raw, address)
-        expect(memory.readWord(address, littleEndian)).toBe(expected)
+        expect(memory.readWord(address, input.littleEndian)).toBe(expected)
+      }
+    }
+  )
+
+  test.prop([regionsNear], { numRuns: numRuns(600) })(
+    "the walker's fast reader answers every word wholly below 2^53, exactly, and nothing else",
+    (input) => {
+      const { made, raw, arch } = build(input)
+      fc.pre(Result.isSuccess(made))
+      const reader = made.success.fastReader(input.littleEndian)
+      for (const offset of input.reads) {
+        const address = input.anchor + BigInt(offset)
+        if (address < 0n || address >= SAFE_END) continue
+        const expected = readRaw(arch, raw, address)
+        const below = address + 8n <= SAFE_END
+        expect(reader.word(Number(address))).toBe(below ? expected : undefined)
+        expect(reader.safeWord(Number(address))).toBe(
+          below && expected !== undefined && expected < SAFE_END ? Number(expected) : -1
+        )
       }
     }
   )
