@@ -29,7 +29,7 @@ import { activations } from "./Activation.js"
 import type { Arch } from "./Arch.js"
 import { architectures } from "./arch/index.js"
 import type { Snapshot, WalkOptions } from "./Snapshot.js"
-import type { StackMemory } from "./StackMemory.js"
+import type { FastReader, StackMemory } from "./StackMemory.js"
 import { isAligned, MAX } from "./U64.js"
 import {
   FpAboveEntrySp,
@@ -280,13 +280,72 @@ export class Cursor {
   private activationIndex = -1
   private pc = 0n
   private fp = 0n
+  // The fast path (see `advance`): the same walk on float64 numbers while
+  // every address and value is below 2^53.
+  private readonly reader: FastReader
+  private readonly options: WalkOptions
+  private readonly pcOffset: number
+  private readonly nextFpOffset: number
+  private readonly fpAlignment: number
+  private readonly maxFrames: number
+  /** `fp` as a number, or -1 when it is 2^53 or more. */
+  private fpNumber = -1
+  /** The current activation's entry SP, or `Infinity` when it is 2^53 or more. */
+  private spNumber = 0
+  private sp = 0n
 
   constructor(readonly snapshot: Snapshot) {
     this.arch = architectures[snapshot.arch]
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
+    this.reader = snapshot.memory.fastReader(this.arch.littleEndian)
+    this.options = snapshot.options
+    this.pcOffset = Number(this.arch.pcOffset)
+    this.nextFpOffset = Number(this.arch.nextFpOffset)
+    this.fpAlignment = Number(this.arch.fpAlignment)
+    this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
   }
 
   next(): Frame | undefined {
+    if (this.phase === "advance" && this.fpNumber >= 0) {
+      const frame = this.advance(this.fpNumber)
+      if (frame !== undefined) return frame
+    }
+    return this.step()
+  }
+
+  // Steps 4e–4h from the frame at `fp`, then 4a–4d for the next one, on
+  // float64 numbers: the common case, where every read lies below 2^53 and
+  // every check passes. It also ends an activation whose next FP reached the
+  // entry SP. Otherwise (a read it cannot serve, a value of 2^53 or more, a
+  // failing check) it changes nothing and answers `undefined`, and `step`
+  // takes the same step exactly, on bigints, making any error.
+  private advance(fp: number): Frame | undefined {
+    const reader = this.reader
+    // Bigints come from the reads themselves: converting a number costs more.
+    const savedPc = reader.word(fp + this.pcOffset)
+    const nextFp = reader.safeWord(fp + this.nextFpOffset)
+    if (savedPc === undefined || nextFp < 0) return undefined
+    const next = reader.word(fp + this.nextFpOffset)!
+    if (this.arch.reachedEntrySp(next, this.sp)) {
+      this.phase = "activation"
+      return undefined
+    }
+    // `nextFp / alignment` is exact (a power of two); `%` on a float64 is slow.
+    const alignment = this.fpAlignment
+    if (
+      nextFp <= fp || nextFp > this.spNumber || Math.floor(nextFp / alignment) * alignment !== nextFp ||
+      this.count >= this.maxFrames
+    ) return undefined
+    const pc = this.arch.pcFromStack(savedPc, this.options)
+    this.pc = pc
+    this.fp = next
+    this.fpNumber = nextFp
+    this.count++
+    return { pc, fp: next }
+  }
+
+  // The steps in the spec's order, on bigints.
+  private step(): Frame | undefined {
     for (;;) {
       switch (this.phase) {
         case "done":
@@ -306,6 +365,8 @@ export class Cursor {
           this.activation = activation.index
           this.pc = activation.pc
           this.fp = activation.fp
+          this.sp = activation.sp
+          this.spNumber = activation.sp < SAFE_END ? Number(activation.sp) : Infinity
           this.phase = "frame"
           break
         }
@@ -314,6 +375,7 @@ export class Cursor {
           const checked = checkFrame(this.arch, activation, this.fp, this.count, this.snapshot.options.maxFrames)
           if (Result.isFailure(checked)) return this.fail(checked.failure)
           this.count++
+          this.fpNumber = this.fp < SAFE_END ? Number(this.fp) : -1
           this.phase = "advance"
           return { pc: this.pc, fp: this.fp }
         }
@@ -351,6 +413,9 @@ export class Cursor {
     return undefined
   }
 }
+
+// 2^53: every integer below it is exact as a float64.
+const SAFE_END = 0x20_0000_0000_0000n
 
 // ---------------------------------------------------------------------------
 // The APIs.
