@@ -62,7 +62,7 @@ for (const c of latest.cases) {
   )
 }
 if (baseline !== undefined) {
-  lines.push("", "Before the fast path (bench/results/baseline.json, same machine, wall clock under heavier load):", "")
+  lines.push("", "Before the fast path (bench/results/baseline.json: the same bench, machine and method, before the walker's number fast path):", "")
   lines.push("| case | plain | callback | C |", "|---|---:|---:|---:|")
   for (const c of baseline.cases.filter((c) => c.case.endsWith("-100000") || c.case === "batch")) {
     lines.push(`| ${c.case} | ${f(c.apis["plain"]?.nsPerFrame)} | ${f(c.apis["callback"]?.nsPerFrame)} | ${f(c.apis["c"]?.nsPerFrame, 1)} |`)
