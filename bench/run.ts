@@ -66,7 +66,7 @@ const log = (text: string): void => {
 }
 
 const optionsFor = (frames: number): RunOptions =>
-  frames >= 1_000_000 ? { minMs: 50, runs: 5, warmup: 1 } : { minMs: 40, runs: 9, warmup: 2 }
+  frames >= 1_000_000 ? { minMs: 50, runs: 5, warmup: 1 } : { minMs: 40, runs: 15, warmup: 2 }
 
 const perFrame = (timed: Timed, frames: number): ApiTiming => {
   const nsPerFrame = timed.median / frames
