@@ -17,4 +17,8 @@ describe("aarch64 stripPac", () => {
     expect(stripPac(0x0000_0000_0040_1000n, 0)).toBe(0n)
     expect(stripPac(0x0080_0000_0000_0000n, 0)).toBe(0xffff_ffff_ffff_ffffn)
   })
+
+  it("leaves the PC alone for a width no decoder accepts, instead of throwing", () => {
+    for (const bits of [65, -1, 1.5, NaN]) expect(stripPac(0x12ab_0000_0040_1000n, bits)).toBe(0x12ab_0000_0040_1000n)
+  })
 })
