@@ -116,4 +116,29 @@ describe("fpwalk walk", () => {
     }
     expect(fpwalk(["--help"]).status).toBe(0)
   })
+
+  it("walks a folder (every *.json, sorted) and an NDJSON file line by line, naming each line", () => {
+    const folder = fpwalk(["walk", "--json", "examples"])
+    const names = lines(folder.stdout).map((line) => (JSON.parse(line) as { file: string }).file)
+    expect(names).toEqual(examples.map((e) => `examples/${e.name}.json`).sort())
+    expect(folder.status).toBe(1)
+
+    const dir = mkdtempSync(join(tmpdir(), "fpwalk-"))
+    const ndjson = join(dir, "stacks.ndjson")
+    const valid = examples.filter((e) => e.error === undefined)
+    writeFileSync(ndjson, valid.map((e) => JSON.stringify(e.json)).join("\n") + "\n{oops\n")
+    const run = fpwalk(["walk", "--json", ndjson])
+    expect(run.status).toBe(2)
+    expect(lines(run.stdout).map((line) => JSON.parse(line) as { file: string; ok: boolean })).toEqual(
+      valid.map((_, i) => expect.objectContaining({ file: `${ndjson}:${i + 1}`, ok: true }))
+    )
+    expect(run.stderr).toMatch(new RegExp(`^fpwalk: ${ndjson}:${valid.length + 1}: malformed JSON`))
+  })
+
+  it("--jobs 2 prints exactly what --jobs 1 prints, in the same order, with the same status", () => {
+    const one = fpwalk(["walk", "--json", "--jobs", "1", "examples"])
+    const two = fpwalk(["walk", "--json", "--jobs", "2", "examples"])
+    expect(two).toEqual(one)
+    expect(lines(two.stdout)).toHaveLength(examples.length)
+  })
 })
