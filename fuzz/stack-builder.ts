@@ -272,6 +272,12 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
     out.region(start, Number(end - start)).bytes.set(whole.bytes.subarray(Number(start - lo), Number(end - lo)))
   }
   if (data.consumeBoolean()) out.region(lo, 0) // an empty region overlaps nothing
+  // Last, so that inputs written before it keep their meaning: a maxFrames
+  // past 2^53, where a float64 frame count is no longer exact.
+  if (maxFrames !== undefined && data.consumeIntegralInRange(0, 7) === 7) {
+    const huge = [(1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, MAX]
+    maxFrames = huge[data.consumeIntegralInRange(0, huge.length - 1)]!
+  }
   const input: SnapshotInput = {
     limits: { address: limits.address, pc: limits.pc, fp: limits.fp, sp: limits.sp },
     states: states.map((s) => ({ limits: s.limits, pc: s.pc, fp: s.fp, sp: s.sp })),
