@@ -10,10 +10,10 @@ import { fileURLToPath } from "node:url"
 import { examples } from "./support/examples.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const bin = join(root, "dist/cli/bin.js")
+const bin = join(root, "dist/bundle/bin.js")
 
 const fpwalk = (args: ReadonlyArray<string>, input?: string) => {
-  if (!existsSync(bin)) throw new Error("dist/cli/bin.js is missing: run `npm run build` (npm test does)")
+  if (!existsSync(bin)) throw new Error("dist/bundle/bin.js is missing: run `npm run build` (npm test does)")
   const run = spawnSync(process.execPath, [bin, ...args], { cwd: root, input: input ?? "", encoding: "utf8" })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
 }

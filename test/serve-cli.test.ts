@@ -16,7 +16,7 @@ import { defaultServeConfig, parseServeConfig, runServe, SERVE_USAGE, startServe
 import * as Snapshot from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 
-const BIN = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url))
+const BIN = fileURLToPath(new URL("../dist/bundle/bin.js", import.meta.url))
 
 const captureIo = () => {
   const out: Array<string> = []
@@ -147,7 +147,7 @@ const get = (url: string): Promise<string> =>
 
 describe("fpwalk serve: the built binary", () => {
   it("serves until SIGTERM, answers the request in flight, refuses new ones and exits 0", async () => {
-    expect(existsSync(BIN), "dist/cli/bin.js: run `npm run build` first (npm test does)").toBe(true)
+    expect(existsSync(BIN), "dist/bundle/bin.js: run `npm run build` first (npm test does)").toBe(true)
     const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
