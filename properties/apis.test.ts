@@ -58,15 +58,20 @@ describe.each(archIds)("%s", (arch) => {
       const delivered = stops ? expected.frames.slice(0, stopAt + 1) : expected.frames
 
       const viaSync: Array<Frame> = []
-      const sync = Walker.traceSync(snapshot, (frame) => {
+      const activationsSync: Array<number> = []
+      const sync = Walker.traceSync(snapshot, (frame, activation) => {
         viaSync.push(frame)
+        activationsSync.push(activation)
         return viaSync.length === stopAt + 1 ? "break" : "continue"
       })
       const viaEffect: Array<Frame> = []
-      const effect = Effect.runSync(Effect.result(Walker.trace(snapshot, (frame) => {
+      const activationsEffect: Array<number> = []
+      const effect = Effect.runSync(Effect.result(Walker.trace(snapshot, (frame, activation) => {
         viaEffect.push(frame)
+        activationsEffect.push(activation)
         return viaEffect.length === stopAt + 1 ? "break" : undefined
       })))
+      expect(activationsEffect).toEqual(activationsSync)
 
       for (const [frames, result] of [[viaSync, sync], [viaEffect, effect]] as const) {
         expect(frames).toEqual(delivered)

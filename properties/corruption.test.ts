@@ -13,7 +13,7 @@ import { numRuns } from "./runs.js"
 import { decodeOrFail } from "./support.js"
 
 describe.each(archIds)("%s", (arch) => {
-  test.prop([corruptedStack(arch)], { numRuns: numRuns(300) })(
+  test.prop([corruptedStack(arch)], { numRuns: numRuns(500) })(
     "every corruption yields exactly its tag, at its frame, after the correct prefix",
     (corrupted) => {
       const result = walkSync(decodeOrFail(corrupted.json))
@@ -29,7 +29,7 @@ describe.each(archIds)("%s", (arch) => {
 
   // Each corruption on its own, so that a rare one is never starved by the others.
   describe.each(corruptionNames)("%s", (name) => {
-    test.prop([corruptedStack(arch, [name])], { numRuns: numRuns(25) })("yields its tag at its frame", (corrupted) => {
+    test.prop([corruptedStack(arch, [name])], { numRuns: numRuns(40) })("yields its tag at its frame", (corrupted) => {
       const result = walkSync(decodeOrFail(corrupted.json))
       expect(result.ok ? undefined : [result.error._tag, result.error.frame]).toEqual([corrupted.tag, corrupted.frame])
       expect(result.frames).toEqual(corrupted.frames)

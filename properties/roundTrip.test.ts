@@ -13,7 +13,7 @@ import { numRuns } from "./runs.js"
 import { decodeOrFail } from "./support.js"
 
 describe.each(archIds)("%s", (arch) => {
-  test.prop([validStack(arch)], { numRuns: numRuns(150) })("a valid stack walks to exactly its constructed frames", (valid) => {
+  test.prop([validStack(arch)], { numRuns: numRuns(300) })("a valid stack walks to exactly its constructed frames", (valid) => {
     const result = walkSync(decodeOrFail(valid.json))
     expect(result).toEqual({ ok: true, frames: valid.frames })
   })

@@ -16,7 +16,7 @@ import { decodeOrFail } from "./support.js"
 import { checkWalk } from "./walkChecks.js"
 
 describe.each(archIds)("%s", (arch) => {
-  test.prop([anySnapshot(arch)], { numRuns: numRuns(400) })(
+  test.prop([anySnapshot(arch)], { numRuns: numRuns(1000) })(
     "any snapshot terminates, never throws, and yields frames or one of the ten tags",
     (json) => {
       const snapshot = decodeOrFail(json)

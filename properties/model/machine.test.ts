@@ -52,7 +52,7 @@ const setup = fc.record({
 })
 
 describe.each(archIds)("%s", (arch) => {
-  test.prop([setup, commands], { numRuns: numRuns(40) })(
+  test.prop([setup, commands], { numRuns: numRuns(100) })(
     "after every command, each store's walk is exactly its live Wasm frames",
     ({ stores, top, vaBits }, program) => {
       const machine = new Machine(arch, top, stores, vaBits)
