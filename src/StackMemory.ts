@@ -129,20 +129,26 @@ export class StackMemory {
 
   // The last region starting at or below `address`, or -1.
   private regionAt(address: bigint): number {
-    let low = 0
-    let high = this.starts.length - 1
-    let found = -1
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      if (this.starts[middle]! <= address) {
-        found = middle
-        low = middle + 1
-      } else {
-        high = middle - 1
-      }
-    }
-    return found
+    return lastAtOrBelow(this.starts, address)
   }
+}
+
+// The index of the last of the sorted `starts` at or below `address`, or -1:
+// one binary search for both the exact (bigint) and the fast (number) reads.
+const lastAtOrBelow = <T extends bigint | number>(starts: ArrayLike<T>, address: T): number => {
+  let low = 0
+  let high = starts.length - 1
+  let found = -1
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    if (starts[middle]! <= address) {
+      found = middle
+      low = middle + 1
+    } else {
+      high = middle - 1
+    }
+  }
+  return found
 }
 
 // 2^53: every integer below it is exact as a float64.
@@ -194,18 +200,7 @@ abstract class Reader {
   protected region(address: number): number {
     const cached = this.cached
     if (address >= this.starts[cached]! && address <= this.lastWords[cached]!) return cached
-    let low = 0
-    let high = this.starts.length - 1
-    let index = -1
-    while (low <= high) {
-      const middle = (low + high) >>> 1
-      if (this.starts[middle]! <= address) {
-        index = middle
-        low = middle + 1
-      } else {
-        high = middle - 1
-      }
-    }
+    const index = lastAtOrBelow(this.starts, address)
     if (index < 0 || address > this.lastWords[index]!) return -1
     this.cached = index
     return index
