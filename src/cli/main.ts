@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
-import { parseArgs } from "node:util"
+import { parseArguments } from "./args.js"
 import type { Io } from "./io.js"
 import { ExitCode, parseMaxFrames, parseVaBits, runWalk } from "./walk.js"
 
@@ -45,23 +45,18 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
   // Loaded on demand: the walk command's start-up does not pay for the server.
   if (command === "serve") return (await import("./serve.js")).runServe(rest, io)
   if (command !== "walk") return usageError(io, command === undefined ? "missing command" : `unknown command '${command}'`)
-  const parsed = Result.try({
-    try: () =>
-      parseArgs({
-        args: [...rest],
-        allowPositionals: true,
-        strict: true,
-        options: {
-          json: { type: "boolean", default: false },
-          "max-frames": { type: "string" },
-          "aarch64-va-bits": { type: "string" },
-          jobs: { type: "string" },
-          ndjson: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false }
-        }
-      }),
-    // parseArgs explains itself over several lines; the CLI says one.
-    catch: (cause) => (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, " ")
+  const parsed = parseArguments({
+    args: [...rest],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: "boolean", default: false },
+      "max-frames": { type: "string" },
+      "aarch64-va-bits": { type: "string" },
+      jobs: { type: "string" },
+      ndjson: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false }
+    }
   })
   if (Result.isFailure(parsed)) return usageError(io, parsed.failure)
   const { positionals, values } = parsed.success

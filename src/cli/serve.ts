@@ -17,8 +17,8 @@ import * as Stream from "effect/Stream"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { parseArgs } from "node:util"
 import * as Service from "../Service.js"
+import { parseArguments } from "./args.js"
 import type { Io } from "./io.js"
 import { parseMaxFrames } from "./walk.js"
 
@@ -136,18 +136,14 @@ export const parseServeConfig = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string | undefined>>
 ): Result.Result<ServeConfig | "help", string> => {
-  const parsed = Result.try({
-    try: () =>
-      parseArgs({
-        args: [...args],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          ...Object.fromEntries(knobs.map((knob) => [knob.flag, { type: "string" as const }])),
-          help: { type: "boolean", short: "h", default: false }
-        }
-      }),
-    catch: (cause) => (cause instanceof Error ? cause.message : String(cause))
+  const parsed = parseArguments({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...Object.fromEntries(knobs.map((knob) => [knob.flag, { type: "string" as const }])),
+      help: { type: "boolean", short: "h", default: false }
+    }
   })
   if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
   const values = parsed.success.values as Readonly<Record<string, string | boolean | undefined>>
