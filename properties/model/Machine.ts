@@ -87,6 +87,18 @@ export class Machine {
     this.writeWord(fp + this.abi.pcOffset, returnAddress)
   }
 
+  /**
+   * The entry trampoline returns to the host: it pops the innermost
+   * CallThreadState and restores the triple it saved into `store`'s limits.
+   */
+  leaveWasm(store: number): void {
+    const state = this.states.shift()!
+    const limits = this.stores[store]!
+    limits.exitPc = state.pc
+    limits.exitFp = state.fp
+    limits.entrySp = state.sp
+  }
+
   /** A return address as stored on the stack (signed on aarch64) and as the walk must report it. */
   returnAddress(raw: bigint, pac: bigint): { readonly stored: bigint; readonly reported: bigint } {
     if (!this.abi.pac) return { stored: raw, reported: raw }

@@ -22,11 +22,7 @@ export class Return implements fc.Command<Model, Machine> {
     } else {
       model.frames[call.store]!.shift()
       if (call.entry) {
-        const state = machine.states.shift()!
-        const limits = machine.stores[call.store]!
-        limits.exitPc = state.pc
-        limits.exitFp = state.fp
-        limits.entrySp = state.sp
+        machine.leaveWasm(call.store)
         model.mode = "host"
       }
     }

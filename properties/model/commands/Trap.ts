@@ -32,11 +32,7 @@ export class Trap implements fc.Command<Model, Machine> {
       machine.sp = call.spBefore
       if (call.entry) break
     }
-    const state = machine.states.shift()!
-    const limits = machine.stores[running.store]!
-    limits.exitPc = state.pc
-    limits.exitFp = state.fp
-    limits.entrySp = state.sp
+    machine.leaveWasm(running.store)
     model.mode = "host"
     updateRoom(model, machine)
     verify(model, machine)
