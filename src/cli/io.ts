@@ -20,6 +20,16 @@ export interface Io {
   readonly stderr: (text: string) => void
 }
 
+/**
+ * Why a file could not be read or listed, in one word where the system has
+ * one (`ENOENT`, `EISDIR`, …).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const fileErrorReason = (cause: unknown): string =>
+  cause instanceof Error && "code" in cause ? String(cause.code) : String(cause)
+
 const readStdin = (): Promise<Result.Result<string, string>> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
@@ -41,7 +51,7 @@ export const processIo: Io = {
       : Promise.resolve(
         Result.try({
           try: () => readFileSync(file, "utf8"),
-          catch: (cause) => (cause instanceof Error && "code" in cause ? `${String(cause.code)}` : String(cause))
+          catch: fileErrorReason
         })
       ),
   stdout: (text) => process.stdout.write(text),

@@ -15,7 +15,7 @@ import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
 import type { Io } from "./io.js"
-import { processIo } from "./io.js"
+import { fileErrorReason, processIo } from "./io.js"
 import type { Outcome, WalkCommand } from "./walk.js"
 
 /**
@@ -62,7 +62,7 @@ export const expandInputs = async (command: WalkCommand, io: Io): Promise<Array<
     if (isDirectory(file)) {
       const listed = Result.try({
         try: () => readdirSync(file).filter((entry) => entry.endsWith(".json")).sort(),
-        catch: (cause) => (cause instanceof Error && "code" in cause ? String(cause.code) : String(cause))
+        catch: fileErrorReason
       })
       if (Result.isFailure(listed)) inputs.push({ name, unreadable: listed.failure })
       else if (listed.success.length === 0) inputs.push({ name, unreadable: "no *.json files in this folder" })
