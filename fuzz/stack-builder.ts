@@ -81,7 +81,7 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
   const wordAlign = 16n // the largest alignment of any arch: keeps every layout valid on all four
   const minFrame = alignUp(arch.pcOffset + 8n, arch.fpAlignment)
   // s390x stops only when the next FP is strictly above the entry SP.
-  const strictStop = !arch.reachedEntrySp(0n, 0n)
+  const strictStop = arch.stopWhenNextFp === ">"
 
   // --- the plausible stack -------------------------------------------------
   const hi = stackTop(data)

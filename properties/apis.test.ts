@@ -2,9 +2,9 @@
  * Every API gives the same walk: `walkSync`, `Walker.walk` (an Effect that
  * fails with a `WalkFailure` holding the frames before the error), the
  * `Walker` service through its layer, `Walker.stream` (the frames, then the
- * error), and `traceSync` / `trace` with the callback stopping at a random
- * frame (the frames up to it, and nothing read past it: a stop before the
- * error is a success).
+ * error), and `traceSync` / `trace` and `visitSync` / `visit` with the
+ * callback stopping at a random frame (the frames up to it, and nothing read
+ * past it: a stop before the error is a success).
  */
 import { fc, test } from "@fast-check/vitest"
 import * as Effect from "effect/Effect"
@@ -80,6 +80,38 @@ describe.each(archIds)("%s", (arch) => {
         } else {
           expect(result).toEqual(Result.fail(expected.error))
         }
+      }
+    }
+  )
+})
+
+describe.each(archIds)("%s: the allocation-free view", (arch) => {
+  test.prop([anyStack(arch), fc.nat({ max: 40 })], { numRuns: numRuns(150) })(
+    "visitSync and visit show trace's frames, activations and exact 32-bit halves, and stop where the callback says",
+    (json, stopAt) => {
+      const snapshot = decodeOrFail(json)
+      const traced: Array<readonly [number, number, Frame]> = []
+      const expected = Walker.traceSync(snapshot, (frame, activation) => {
+        traced.push([traced.length, activation, frame])
+        return traced.length === stopAt + 1 ? "break" : "continue"
+      })
+      const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)]
+      const seen = (frame: Walker.FrameView) => [frame.index, frame.activation, frame.pc, frame.fp, frame.pcHigh, frame.pcLow, frame.fpHigh, frame.fpLow]
+      const wanted = traced.map(([index, activation, f]) => [index, activation, f.pc, f.fp, ...split(f.pc), ...split(f.fp)])
+
+      const viaSync: Array<ReturnType<typeof seen>> = []
+      const sync = Walker.visitSync(snapshot, (frame) => {
+        viaSync.push(seen(frame))
+        return viaSync.length === stopAt + 1 ? "break" : "continue"
+      })
+      const viaEffect: Array<ReturnType<typeof seen>> = []
+      const effect = Effect.runSync(Effect.result(Walker.visit(snapshot, (frame) => {
+        viaEffect.push(seen(frame))
+        return viaEffect.length === stopAt + 1 ? "break" : undefined
+      })))
+      for (const [frames, result] of [[viaSync, sync], [viaEffect, effect]] as const) {
+        expect(frames).toEqual(wanted)
+        expect(result).toEqual(expected)
       }
     }
   )

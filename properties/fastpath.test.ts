@@ -26,7 +26,6 @@ import { decodeOrFail, readRaw } from "./support.js"
 
 const TOP = 1n << 64n
 const MAX = TOP - 1n
-const SAFE_END = 1n << 53n
 
 /** Where a stack is placed: across one of these boundaries. */
 const ANCHORS = [1n << 32n, 1n << 53n, (1n << 53n) + (1n << 32n), 1n << 63n, TOP] as const
@@ -159,11 +158,21 @@ describe.each(archIds)("%s", (arch) => {
       // The failing frame's index is the number of frames before it.
       if (!ours.ok) expect(ours.error.frame).toBe(ours.frames.length)
 
-      // The callback, Effect and Stream APIs ride the same fast path.
+      // The callback, view, Effect and Stream APIs ride the same fast path.
       const traced: Array<Frame> = []
       const summary = Walker.traceSync(snapshot, (f) => void traced.push(f))
       expect(traced.map(frameJson)).toEqual(ours.frames.map(frameJson))
       expect(Result.isFailure(summary) ? summary.failure : undefined).toEqual(ours.ok ? undefined : ours.error)
+      const visited: Array<Frame> = []
+      const halves: Array<ReadonlyArray<number>> = []
+      const visit = Walker.visitSync(snapshot, (f) => {
+        visited.push({ pc: f.pc, fp: f.fp })
+        halves.push([f.pcHigh, f.pcLow, f.fpHigh, f.fpLow])
+      })
+      expect(visit).toEqual(summary)
+      expect(visited).toEqual(ours.frames)
+      const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)]
+      expect(halves).toEqual(ours.frames.map((f) => [...split(f.pc), ...split(f.fp)]))
       const effect = Effect.runSync(Effect.result(Walker.walk(snapshot)))
       expect(Result.isSuccess(effect) ? effect.success.frames : effect.failure.frames).toEqual(ours.frames)
       const streamed = Effect.runSync(Effect.result(Stream.runCollect(Walker.stream(snapshot))))
@@ -221,20 +230,18 @@ describe("StackMemory reads", () => {
   )
 
   test.prop([regionsNear], { numRuns: numRuns(600) })(
-    "the walker's fast reader answers every word wholly below 2^53, exactly, and nothing else",
+    "the region the walker's fast path reads a frame from holds exactly the words readWord reads",
     (input) => {
       const { made, raw, arch } = build(input)
       fc.pre(Result.isSuccess(made))
-      const reader = made.success.fastReader(input.littleEndian)
       for (const offset of input.reads) {
         const address = input.anchor + BigInt(offset)
-        if (address < 0n || address >= SAFE_END) continue
-        const expected = readRaw(arch, raw, address)
-        const below = address + 8n <= SAFE_END
-        expect(reader.word(Number(address))).toBe(below ? expected : undefined)
-        expect(reader.safeWord(Number(address))).toBe(
-          below && expected !== undefined && expected < SAFE_END ? Number(expected) : -1
-        )
+        if (address < 0n) continue
+        const span = made.success.spanOf(address)
+        const expected = address > MAX ? undefined : readRaw(arch, raw, address)
+        expect(span === undefined ? undefined : span.view.getBigUint64(Number(address - span.start), input.littleEndian))
+          .toBe(expected)
+        if (span !== undefined) expect(span.lastWord).toBe(span.start + BigInt(span.view.byteLength) - 8n)
       }
     }
   )

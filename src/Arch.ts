@@ -48,11 +48,30 @@ export interface Arch {
   readonly entrySpAlignment: bigint
   /** Alignment every Wasm frame pointer must have. */
   readonly fpAlignment: bigint
-  /** Whether `nextFp` is the trampoline's frame: the activation is done. */
-  readonly reachedEntrySp: (nextFp: U64, entrySp: U64) => boolean
+  /**
+   * When a saved FP is the trampoline's frame, ending the activation: at or
+   * above the entry SP (`">="`), or only above it (`">"`). See
+   * {@link reachedEntrySp}.
+   */
+  readonly stopWhenNextFp: ">=" | ">"
   /** Cleans a PC read from the stack (aarch64 strips PAC bits). */
   readonly pcFromStack: (pc: U64, options: PcOptions) => U64
+  /**
+   * A bound below which `pcFromStack` returns every PC unchanged, so that the
+   * walker's fast path can use PCs below it (and below 2^53) as they are.
+   */
+  readonly pcVerbatimBelow: (options: PcOptions) => number
 }
+
+/**
+ * Whether `nextFp` is the trampoline's frame, by the architecture's
+ * `stopWhenNextFp`: the activation is done.
+ *
+ * @category predicates
+ * @since 0.1.0
+ */
+export const reachedEntrySp = (arch: Arch, nextFp: U64, entrySp: U64): boolean =>
+  arch.stopWhenNextFp === ">=" ? nextFp >= entrySp : nextFp > entrySp
 
 /**
  * The PC transform of architectures that store return addresses verbatim.
@@ -61,3 +80,12 @@ export interface Arch {
  * @since 0.1.0
  */
 export const pcVerbatim = (pc: U64): U64 => pc
+
+/**
+ * The `pcVerbatimBelow` of architectures that store return addresses
+ * verbatim: no PC is changed.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const allVerbatim = (): number => Infinity

@@ -10,9 +10,11 @@
  *   frames walked before the error);
  * - {@link trace}: a callback per frame that may stop early, like the
  *   original's `ControlFlow::Break`;
+ * - {@link visit}: the same, allocation-free: the callback gets one reused
+ *   {@link FrameView};
  * - {@link stream}: a `Stream` of frames that fails with the `WalkError`;
  * - {@link Walker} and {@link layer}: the same as an Effect service;
- * - {@link walkSync} and {@link traceSync}: plain functions for callers who
+ * - {@link walkSync}, {@link traceSync} and {@link visitSync}: plain functions for callers who
  *   do not use Effect.
  *
  * @since 0.1.0
@@ -27,9 +29,10 @@ import * as Stream from "effect/Stream"
 import type { Activation } from "./Activation.js"
 import { activations } from "./Activation.js"
 import type { Arch } from "./Arch.js"
+import { reachedEntrySp } from "./Arch.js"
 import { architectures } from "./arch/index.js"
 import type { Snapshot, WalkOptions } from "./Snapshot.js"
-import type { FastReader, StackMemory } from "./StackMemory.js"
+import type { StackMemory } from "./StackMemory.js"
 import { isAligned, MAX } from "./U64.js"
 import {
   FpAboveEntrySp,
@@ -248,7 +251,7 @@ export const nextFrame = (
   nextFp: bigint,
   frame: number
 ): Result.Result<bigint | undefined, NonMonotonicFp> => {
-  if (arch.reachedEntrySp(nextFp, activation.sp)) return Result.succeed(undefined)
+  if (reachedEntrySp(arch, nextFp, activation.sp)) return Result.succeed(undefined)
   if (nextFp <= fp) return Result.fail(new NonMonotonicFp({ frame, activation: activation.index, fp, nextFp }))
   return Result.succeed(nextFp)
 }
@@ -258,98 +261,191 @@ export const nextFrame = (
 // ---------------------------------------------------------------------------
 
 /**
- * A walk in progress. `next()` returns the next frame, or `undefined` once
- * the walk has ended; then `error` says whether it failed. Nothing is read
- * ahead: after a frame is returned, its saved PC and FP are read only when
- * the next one is asked for, so stopping early reads no further (as the
+ * The frame a {@link visitSync} callback is looking at. It is one object,
+ * reused for every frame and valid only during the call: read what you need,
+ * or copy `pc` and `fp` out. The 32-bit halves never allocate; `pc` and `fp`
+ * make a bigint each time they are read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface FrameView {
+  /** The frame's index: 0 is the newest. */
+  readonly index: number
+  /** The index of the activation the frame belongs to. */
+  readonly activation: number
+  readonly pc: bigint
+  readonly fp: bigint
+  /** Bits 63–32 of the PC. */
+  readonly pcHigh: number
+  /** Bits 31–0 of the PC. */
+  readonly pcLow: number
+  /** Bits 63–32 of the FP. */
+  readonly fpHigh: number
+  /** Bits 31–0 of the FP. */
+  readonly fpLow: number
+}
+
+/**
+ * A walk in progress. `run(f)` walks on, showing `f` each frame through the
+ * cursor itself (a {@link FrameView}), until the walk ends or `f` says
+ * `"break"`; `next()` returns the next frame as an object of its own, or
+ * `undefined` once the walk has ended. Then `error` says whether it failed.
+ * Nothing is read ahead: after a frame, its saved PC and FP are read only
+ * when the walk goes on, so stopping early reads no further (as the
  * original's `ControlFlow::Break`).
  *
  * @category models
  * @since 0.1.0
  */
-export class Cursor {
-  /** The error that ended the walk, once `next()` has returned `undefined`. */
+export class Cursor implements FrameView {
+  /** The error that ended the walk, once the walk has ended. */
   error: WalkError | undefined = undefined
   /** Frames returned so far. */
   count = 0
-  /** Index of the activation the last returned frame belongs to. */
+  /** Index of the activation the current frame belongs to. */
   activation = 0
+  /** The current frame's PC and FP, as 32-bit halves. */
+  pcHigh = 0
+  pcLow = 0
+  fpHigh = 0
+  fpLow = 0
   private readonly arch: Arch
   private readonly activations: ReadonlyArray<Activation>
   private phase: "start" | "activation" | "frame" | "advance" | "done" = "start"
   private activationIndex = -1
-  private pc = 0n
-  private fp = 0n
-  // The fast path (see `advance`): the same walk on float64 numbers while
-  // every address and value is below 2^53.
-  private readonly reader: FastReader
-  private readonly options: WalkOptions
-  private readonly pcOffset: number
-  private readonly nextFpOffset: number
-  private readonly fpAlignment: number
-  private readonly maxFrames: number
-  /** `fp` as a number, or -1 when it is 2^53 or more. */
-  private fpNumber = -1
-  /** The current activation's entry SP, or `Infinity` when it is 2^53 or more. */
-  private spNumber = 0
+  // The current frame and the current activation's entry SP as bigints, set
+  // by `step` only (`advance` keeps the halves).
+  private exactFrame: Frame | undefined = undefined
   private sp = 0n
+  // The fast path (see `advance`) walks inside one region, on 32-bit
+  // numbers: the region's DataView, the halves of its start, the offset of
+  // the current FP in it (-1: the fast path cannot go on from this frame),
+  // the largest offset whose frame record fits, and the offset from which a
+  // next FP has reached the entry SP.
+  private view: DataView | undefined = undefined
+  private regionHigh = 0
+  private regionLow = 0
+  private offset = -1
+  private lastOffset = -1
+  private stopOffset = 0
+  // Per walk: where the halves of the saved PC and FP sit in a frame record,
+  // and the limits the fast path checks against.
+  private readonly littleEndian: boolean
+  private readonly pcHighAt: number
+  private readonly pcLowAt: number
+  private readonly fpHighAt: number
+  private readonly fpLowAt: number
+  private readonly recordBytes: bigint
+  private readonly fpAlignmentMask: number
+  private readonly maxFrames: number
+  private readonly pcHighBelow: number
 
   constructor(readonly snapshot: Snapshot) {
-    this.arch = architectures[snapshot.arch]
+    const arch = architectures[snapshot.arch]
+    this.arch = arch
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
-    this.reader = snapshot.memory.fastReader(this.arch.littleEndian)
-    this.options = snapshot.options
-    this.pcOffset = Number(this.arch.pcOffset)
-    this.nextFpOffset = Number(this.arch.nextFpOffset)
-    this.fpAlignment = Number(this.arch.fpAlignment)
+    this.littleEndian = arch.littleEndian
+    const [high, low] = arch.littleEndian ? [4, 0] : [0, 4]
+    this.pcHighAt = Number(arch.pcOffset) + high
+    this.pcLowAt = Number(arch.pcOffset) + low
+    this.fpHighAt = Number(arch.nextFpOffset) + high
+    this.fpLowAt = Number(arch.nextFpOffset) + low
+    this.recordBytes = (arch.pcOffset > arch.nextFpOffset ? arch.pcOffset : arch.nextFpOffset) + 8n
+    this.fpAlignmentMask = Number(arch.fpAlignment) - 1
     this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
+    // A PC whose high half is below this is below `pcVerbatimBelow`.
+    this.pcHighBelow = Math.floor(arch.pcVerbatimBelow(snapshot.options) / 0x1_0000_0000)
   }
 
+  /** The current frame's index. */
+  get index(): number {
+    return this.count - 1
+  }
+
+  /** The current frame's PC. */
+  get pc(): bigint {
+    return this.exactFrame?.pc ?? fromHalves(this.pcHigh, this.pcLow)
+  }
+
+  /** The current frame's FP. */
+  get fp(): bigint {
+    return this.exactFrame?.fp ?? fromHalves(this.fpHigh, this.fpLow)
+  }
+
+  /** The current frame, as an object of its own. */
+  frame(): Frame {
+    return this.exactFrame ?? { pc: fromHalves(this.pcHigh, this.pcLow), fp: fromHalves(this.fpHigh, this.fpLow) }
+  }
+
+  /** Moves to the next frame and returns it, or `undefined` at the end. */
   next(): Frame | undefined {
-    if (this.phase === "advance" && this.fpNumber >= 0) {
-      const frame = this.advance(this.fpNumber)
-      if (frame !== undefined) return frame
-    }
-    return this.step()
+    let frame: Frame | undefined = undefined
+    this.run((cursor) => {
+      frame = cursor.frame()
+      return "break"
+    })
+    return frame
   }
 
-  // Steps 4e–4h from the frame at `fp`, then 4a–4d for the next one, on
-  // float64 numbers: the common case, where every read lies below 2^53 and
-  // every check passes. It also ends an activation whose next FP reached the
-  // entry SP. Otherwise (a read it cannot serve, a value of 2^53 or more, a
-  // failing check) it changes nothing and answers `undefined`, and `step`
-  // takes the same step exactly, on bigints, making any error.
-  private advance(fp: number): Frame | undefined {
-    const reader = this.reader
-    // Bigints come from the reads themselves: converting a number costs more.
-    const savedPc = reader.word(fp + this.pcOffset)
-    const nextFp = reader.safeWord(fp + this.nextFpOffset)
-    if (savedPc === undefined || nextFp < 0) return undefined
-    const next = reader.word(fp + this.nextFpOffset)!
-    if (this.arch.reachedEntrySp(next, this.sp)) {
-      this.phase = "activation"
-      return undefined
+  /**
+   * Walks on, calling `f` with the cursor itself at each frame, until the
+   * walk ends (`false`) or `f` answers `"break"` (`true`; the walk can be
+   * resumed from there).
+   */
+  run(f: (cursor: Cursor) => ControlFlow | void): boolean {
+    for (;;) {
+      if (this.phase === "advance" && this.offset >= 0 && this.runFast(f)) return true
+      if (!this.step()) return false
+      if (f(this) === "break") return true
     }
-    // `nextFp / alignment` is exact (a power of two); `%` on a float64 is slow.
-    const alignment = this.fpAlignment
-    if (
-      nextFp <= fp || nextFp > this.spNumber || Math.floor(nextFp / alignment) * alignment !== nextFp ||
-      this.count >= this.maxFrames
-    ) return undefined
-    const pc = this.arch.pcFromStack(savedPc, this.options)
-    this.pc = pc
-    this.fp = next
-    this.fpNumber = nextFp
-    this.count++
-    return { pc, fp: next }
+  }
+
+  // Steps 4e–4h from the current frame, then 4b–4d for the next one, frame
+  // after frame, on 32-bit numbers, allocating nothing: the common case,
+  // where the next frame's record lies in the same region and the same 4 GiB
+  // as the current one, its PC is one `pcFromStack` leaves alone, and every
+  // check passes. It also ends an activation whose next FP reached the entry
+  // SP. Where it cannot go on, it leaves the current frame as it is and
+  // answers `false`, and `step` takes the same step exactly, on bigints,
+  // making any error; it answers `true` when `f` says "break". The reads
+  // need no check: the current record fits in the region. 4a needs no test:
+  // a next FP that has not reached the entry SP is at or below it.
+  private runFast(f: (cursor: Cursor) => ControlFlow | void): boolean {
+    const { fpAlignmentMask, fpHighAt, fpLowAt, lastOffset, littleEndian, maxFrames, pcHighAt, pcHighBelow, pcLowAt } =
+      this
+    const { regionHigh, regionLow, stopOffset } = this
+    const view = this.view!
+    let offset = this.offset
+    for (;;) {
+      const pcHigh = view.getUint32(offset + pcHighAt, littleEndian)
+      const fpHigh = view.getUint32(offset + fpHighAt, littleEndian)
+      if (pcHigh >= pcHighBelow || fpHigh !== regionHigh) return false
+      const fpLow = view.getUint32(offset + fpLowAt, littleEndian)
+      // Exact: both halves are below 2^32.
+      const next = fpLow - regionLow
+      if (next >= stopOffset) {
+        this.phase = "activation"
+        return false
+      }
+      if (next <= offset || next > lastOffset || (fpLow & fpAlignmentMask) !== 0 || this.count >= maxFrames) return false
+      this.exactFrame = undefined
+      this.pcHigh = pcHigh
+      this.pcLow = view.getUint32(offset + pcLowAt, littleEndian)
+      this.fpHigh = fpHigh
+      this.fpLow = fpLow
+      this.offset = offset = next
+      this.count++
+      if (f(this) === "break") return true
+    }
   }
 
   // The steps in the spec's order, on bigints.
-  private step(): Frame | undefined {
+  private step(): boolean {
     for (;;) {
       switch (this.phase) {
         case "done":
-          return undefined
+          return false
         case "start": {
           const checked = checkLimits(this.snapshot)
           if (Result.isFailure(checked)) return this.fail(checked.failure)
@@ -363,10 +459,8 @@ export class Cursor {
           if (Result.isFailure(checked)) return this.fail(checked.failure)
           if (!checked.success) return this.finish()
           this.activation = activation.index
-          this.pc = activation.pc
-          this.fp = activation.fp
           this.sp = activation.sp
-          this.spNumber = activation.sp < SAFE_END ? Number(activation.sp) : Infinity
+          this.setFrame(activation.pc, activation.fp)
           this.phase = "frame"
           break
         }
@@ -375,12 +469,12 @@ export class Cursor {
           const checked = checkFrame(this.arch, activation, this.fp, this.count, this.snapshot.options.maxFrames)
           if (Result.isFailure(checked)) return this.fail(checked.failure)
           this.count++
-          this.fpNumber = this.fp < SAFE_END ? Number(this.fp) : -1
           this.phase = "advance"
-          return { pc: this.pc, fp: this.fp }
+          return true
         }
         case "advance": {
-          const { arch, fp, count } = this
+          const { arch, count } = this
+          const fp = this.fp
           const { memory, options } = this.snapshot
           const activation = this.activations[this.activationIndex]!
           const pc = readNextPc(arch, memory, activation, fp, count, options)
@@ -392,8 +486,7 @@ export class Cursor {
           if (next.success === undefined) {
             this.phase = "activation"
           } else {
-            this.pc = pc.success
-            this.fp = next.success
+            this.setFrame(pc.success, next.success)
             this.phase = "frame"
           }
           break
@@ -402,20 +495,50 @@ export class Cursor {
     }
   }
 
-  private fail(error: WalkError): undefined {
-    this.error = error
-    this.phase = "done"
-    return undefined
+  // Makes (pc, fp) the current frame, and sets the fast path up to go on
+  // from it when its record lies in one region.
+  private setFrame(pc: bigint, fp: bigint): void {
+    this.exactFrame = { pc, fp }
+    this.pcHigh = high(pc)
+    this.pcLow = low(pc)
+    this.fpHigh = high(fp)
+    this.fpLow = low(fp)
+    const span = this.snapshot.memory.spanOf(fp)
+    const offset = span === undefined ? -1n : fp - span.start
+    const lastOffset = span === undefined ? -1n : BigInt(span.view.byteLength) - this.recordBytes
+    if (span === undefined || offset > lastOffset) {
+      this.offset = -1
+      return
+    }
+    this.view = span.view
+    this.regionHigh = high(span.start)
+    this.regionLow = low(span.start)
+    this.offset = Number(offset)
+    this.lastOffset = Number(lastOffset)
+    // Rounded when far from the region, where it compares the same.
+    this.stopOffset = Number(this.sp - span.start) + (this.arch.stopWhenNextFp === ">=" ? 0 : 1)
   }
 
-  private finish(): undefined {
+  private fail(error: WalkError): false {
+    this.error = error
     this.phase = "done"
-    return undefined
+    return false
+  }
+
+  private finish(): false {
+    this.phase = "done"
+    return false
   }
 }
 
 // 2^53: every integer below it is exact as a float64.
 const SAFE_END = 0x20_0000_0000_0000n
+
+// The halves of a 64-bit value, and the value from its halves.
+const high = (value: bigint): number => Number(value >> 32n)
+const low = (value: bigint): number => Number(BigInt.asUintN(32, value))
+const fromHalves = (high: number, low: number): bigint =>
+  high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low)
 
 // ---------------------------------------------------------------------------
 // The APIs.
@@ -437,7 +560,7 @@ const SAFE_END = 0x20_0000_0000_0000n
 export const walkSync = (snapshot: Snapshot): WalkResult => {
   const cursor = new Cursor(snapshot)
   const frames: Array<Frame> = []
-  for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) frames.push(frame)
+  cursor.run((at) => void frames.push(at.frame()))
   return cursor.error === undefined ? { ok: true, frames } : { ok: false, error: cursor.error, frames }
 }
 
@@ -455,13 +578,40 @@ export const traceSync = (
   f: (frame: Frame, activation: number) => ControlFlow | void
 ): Result.Result<TraceSummary, WalkError> => {
   const cursor = new Cursor(snapshot)
-  for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) {
-    if (f(frame, cursor.activation) === "break") return Result.succeed({ frames: cursor.count, stopped: true })
-  }
-  return cursor.error === undefined
-    ? Result.succeed({ frames: cursor.count, stopped: false })
-    : Result.fail(cursor.error)
+  return ended(cursor, cursor.run((at) => f(at.frame(), at.activation)))
 }
+
+/**
+ * The allocation-free callback API: calls `f` for each frame, newest first,
+ * with a {@link FrameView} (one object, reused for every frame), until the
+ * walk ends or `f` answers `"break"`. Succeeds with a summary, fails with the
+ * walk's error (every frame before it has been visited). While every value
+ * is below 2^53 and every PC needs no cleaning (aarch64's PAC), nothing is
+ * allocated per frame; past that the walk goes on exactly, on bigints.
+ *
+ * @example
+ * ```ts
+ * const pcs = new Set<number>()
+ * visitSync(snapshot, (frame) => void pcs.add(frame.pcHigh * 2 ** 32 + frame.pcLow))
+ * ```
+ *
+ * @category plain
+ * @since 0.1.0
+ */
+export const visitSync = (
+  snapshot: Snapshot,
+  f: (frame: FrameView) => ControlFlow | void
+): Result.Result<TraceSummary, WalkError> => {
+  const cursor = new Cursor(snapshot)
+  return ended(cursor, cursor.run(f))
+}
+
+// How a trace or visit ended: stopped by its callback (the walk has no error
+// then), or by its cursor.
+const ended = (cursor: Cursor, stopped: boolean): Result.Result<TraceSummary, WalkError> =>
+  cursor.error === undefined
+    ? Result.succeed({ frames: cursor.count, stopped })
+    : Result.fail(cursor.error)
 
 /**
  * Walks the whole stack as an Effect. Fails with a {@link WalkFailure} that
@@ -490,6 +640,17 @@ export const trace = (
   f: (frame: Frame, activation: number) => ControlFlow | void
 ): Effect.Effect<TraceSummary, WalkError> => Effect.suspend(() => Effect.fromResult(traceSync(snapshot, f)))
 
+/**
+ * The Effect form of {@link visitSync}.
+ *
+ * @category effects
+ * @since 0.1.0
+ */
+export const visit = (
+  snapshot: Snapshot,
+  f: (frame: FrameView) => ControlFlow | void
+): Effect.Effect<TraceSummary, WalkError> => Effect.suspend(() => Effect.fromResult(visitSync(snapshot, f)))
+
 const STREAM_CHUNK = 4096
 
 /**
@@ -505,10 +666,7 @@ export const stream = (snapshot: Snapshot): Stream.Stream<Frame, WalkError> =>
       const cursor = new Cursor(snapshot)
       return Effect.suspend((): Effect.Effect<readonly [Frame, ...Array<Frame>], WalkError | Cause.Done> => {
         const chunk: Array<Frame> = []
-        for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) {
-          chunk.push(frame)
-          if (chunk.length === STREAM_CHUNK) break
-        }
+        cursor.run((at) => (chunk.push(at.frame()) === STREAM_CHUNK ? "break" : "continue"))
         if (chunk.length > 0) return Effect.succeed(chunk as unknown as readonly [Frame, ...Array<Frame>])
         return cursor.error === undefined ? Cause.done() : Effect.fail(cursor.error)
       })
@@ -535,6 +693,7 @@ export class Walker extends Context.Service<Walker, {
     snapshot: Snapshot,
     f: (frame: Frame, activation: number) => ControlFlow | void
   ) => Effect.Effect<TraceSummary, WalkError>
+  readonly visit: (snapshot: Snapshot, f: (frame: FrameView) => ControlFlow | void) => Effect.Effect<TraceSummary, WalkError>
   readonly stream: (snapshot: Snapshot) => Stream.Stream<Frame, WalkError>
 }>()("fpwalk/Walker") {}
 
@@ -544,4 +703,4 @@ export class Walker extends Context.Service<Walker, {
  * @category layers
  * @since 0.1.0
  */
-export const layer: Layer.Layer<Walker> = Layer.succeed(Walker, { walk, trace, stream })
+export const layer: Layer.Layer<Walker> = Layer.succeed(Walker, { walk, trace, visit, stream })

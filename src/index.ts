@@ -25,6 +25,6 @@ export * as WalkError from "./WalkError.js"
 /** @since 0.1.0 */
 export * as Walker from "./Walker.js"
 /** @since 0.1.0 */
-export { walkSync, traceSync } from "./Walker.js"
+export { traceSync, visitSync, walkSync } from "./Walker.js"
 /** @since 0.1.0 */
 export { decodeJson } from "./Snapshot.js"

@@ -5,10 +5,11 @@ import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type { ArchId } from "../src/Arch.js"
+import { reachedEntrySp } from "../src/Arch.js"
 import { architectures, archIds } from "../src/arch/index.js"
 import { errorToJson } from "../src/Snapshot.js"
 import * as Walker from "../src/Walker.js"
-import { walkSync, traceSync } from "../src/Walker.js"
+import { traceSync, visitSync, walkSync } from "../src/Walker.js"
 import type { Build } from "./support/build.js"
 import { build, hostEntry, state } from "./support/build.js"
 
@@ -99,12 +100,12 @@ describe.each(archIds)("walk on %s", (arch) => {
       .toEqual({ ok: true, frames: [] })
   })
 
-  it(`stops when the saved FP ${a.reachedEntrySp(0x100n, 0x100n) ? "reaches" : "passes"} the entry SP`, () => {
+  it(`stops when the saved FP ${a.stopWhenNextFp === ">=" ? "reaches" : "passes"} the entry SP`, () => {
     // The oldest frame saved exactly the entry SP.
     const c = chain(0x10100n, 2)
     const spec = single(arch, 2, { limits: { address: L, pc: 0x1000n, fp: c.fps[0]!, sp: c.sp + 0x10n } })
     const result = walkSync(build(spec))
-    if (a.reachedEntrySp(c.sp + 0x10n, c.sp + 0x10n)) {
+    if (reachedEntrySp(a, c.sp + 0x10n, c.sp + 0x10n)) {
       expect(result).toEqual({ ok: true, frames: frames(c, 0x1000n) })
     } else {
       // s390x: equal is not past; the trampoline's frame (zeroed memory here) is walked as Wasm.
@@ -349,6 +350,15 @@ describe("aarch64 pointer authentication", () => {
     expect(walkSync(build(spec(signed, { aarch64VaBits: 64 }))).frames[1]!.pc).toBe(signed)
   })
 
+  it("strips PCs that lie below 2^53 too (a narrow address space)", () => {
+    const narrow = build(spec(0x0001_1234n, { aarch64VaBits: 16 }))
+    expect(walkSync(narrow).frames[1]!.pc).toBe(0x1234n)
+    const pcs: Array<bigint> = []
+    visitSync(narrow, (frame) => void pcs.push(frame.pc))
+    expect(pcs[1]).toBe(0x1234n)
+    expect(walkSync(build(spec(0x1234n, { aarch64VaBits: 16 }))).frames[1]!.pc).toBe(0x1234n)
+  })
+
   it("does not strip on other architectures", () => {
     expect(walkSync(build({ ...spec(signed), arch: "x86_64", limits: { address: L, pc: 1n, fp: 0x10100n, sp: 0x102f0n } })).frames[1]!.pc).toBe(signed)
   })
@@ -394,6 +404,44 @@ describe("the APIs agree", () => {
     expect(Result.isFailure(traceSync(broken, () => undefined))).toBe(true)
   })
 
+  it("visit shows each frame through one reused view, stops at 'break' and fails like trace", () => {
+    const views = new Set<Walker.FrameView>()
+    const seen: Array<Walker.Frame & { index: number; activation: number }> = []
+    const summary = visitSync(broken, (frame) => {
+      views.add(frame)
+      seen.push({ index: frame.index, activation: frame.activation, pc: frame.pc, fp: frame.fp })
+    })
+    const plain = walkSync(broken)
+    expect(summary).toEqual(Result.fail(errorOf(plain)))
+    expect(views.size).toBe(1)
+    expect(seen).toEqual(plain.frames.map((f, index) => ({ index, activation: 0, ...f })))
+    const stopped = visitSync(broken, (frame) => (frame.index === 1 ? "break" : "continue"))
+    expect(stopped).toEqual(Result.succeed({ frames: 2, stopped: true }))
+    expect(visitSync(valid, () => undefined)).toEqual(Result.succeed({ frames: 5, stopped: false }))
+    expect(Effect.runSync(Effect.result(Walker.visit(broken, () => undefined)))).toEqual(Result.fail(errorOf(plain)))
+  })
+
+  it.each([
+    ["below 2^32", 0x10100n],
+    ["across 2^32", 0xffff_fe00n],
+    ["across 2^53", (1n << 53n) - 0x200n],
+    ["near 2^64", 0xffff_ffff_ffff_f000n]
+  ])("visit's 32-bit halves are exact %s", (_, first) => {
+    const c = chain(first, 4)
+    const snapshot = build({
+      arch: "x86_64",
+      regions: [[first, 0x500]],
+      records: c.records,
+      limits: { address: L, pc: 0xffff_ffff_ffff_fff0n, fp: c.fps[0]!, sp: c.sp },
+      states: [hostEntry(L)]
+    })
+    const halves: Array<readonly [number, number, number, number]> = []
+    expect(Result.isSuccess(visitSync(snapshot, (f) => void halves.push([f.pcHigh, f.pcLow, f.fpHigh, f.fpLow])))).toBe(true)
+    const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)] as const
+    expect(halves).toEqual(walkSync(snapshot).frames.map((f) => [...split(f.pc), ...split(f.fp)]))
+    expect(halves.length).toBe(4)
+  })
+
   it("trace tells each frame's activation", () => {
     const newer = chain(0x10100n, 2, 0x1000n)
     const older = chain(0x10800n, 1, 0x2000n)
@@ -406,13 +454,19 @@ describe("the APIs agree", () => {
     const activations: Array<number> = []
     Effect.runSync(Walker.trace(snapshot, (_, activation) => void activations.push(activation)))
     expect(activations).toEqual([0, 0, 1])
+    const visited: Array<number> = []
+    Effect.runSync(Walker.visit(snapshot, (frame) => void visited.push(frame.activation)))
+    expect(visited).toEqual([0, 0, 1])
   })
 
   it("the Walker service from its layer walks like the functions", () => {
     const program = Effect.gen(function*() {
       const walker = yield* Walker.Walker
-      return yield* walker.walk(valid)
+      const visited: Array<bigint> = []
+      yield* walker.visit(valid, (frame) => void visited.push(frame.fp))
+      return { ...(yield* walker.walk(valid)), visited }
     })
-    expect(Effect.runSync(Effect.provide(program, Walker.layer))).toEqual({ frames: walkSync(valid).frames })
+    const frames = walkSync(valid).frames
+    expect(Effect.runSync(Effect.provide(program, Walker.layer))).toEqual({ frames, visited: frames.map((f) => f.fp) })
   })
 })

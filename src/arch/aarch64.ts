@@ -44,6 +44,17 @@ export const stripPac = (pc: bigint, vaBits: number): bigint => {
 }
 
 /**
+ * The PCs `stripPac` leaves alone, as a bound: those below `2^vaBits` and
+ * `2^55` have no bit set from vaBits up, nor bit 55. With 64 bits (or a
+ * width it does not strip at) it changes none.
+ *
+ * @category transforms
+ * @since 0.1.0
+ */
+export const verbatimBelow = (vaBits: number): number =>
+  vaBits === 64 || HIGH[vaBits] === undefined ? Infinity : 2 ** Math.min(vaBits, 55)
+
+/**
  * @category architectures
  * @since 0.1.0
  */
@@ -54,6 +65,7 @@ export const aarch64: Arch = {
   nextFpOffset: 0n,
   entrySpAlignment: 16n,
   fpAlignment: 8n,
-  reachedEntrySp: (nextFp, entrySp) => nextFp >= entrySp,
-  pcFromStack: (pc, options) => stripPac(pc, options.aarch64VaBits)
+  stopWhenNextFp: ">=",
+  pcFromStack: (pc, options) => stripPac(pc, options.aarch64VaBits),
+  pcVerbatimBelow: (options) => verbatimBelow(options.aarch64VaBits)
 }

@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { pcVerbatim } from "../Arch.js"
+import { allVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -29,6 +29,7 @@ export const riscv64: Arch = {
   nextFpOffset: 0n,
   entrySpAlignment: 16n,
   fpAlignment: 16n,
-  reachedEntrySp: (nextFp, entrySp) => nextFp >= entrySp,
-  pcFromStack: pcVerbatim
+  stopWhenNextFp: ">=",
+  pcFromStack: pcVerbatim,
+  pcVerbatimBelow: allVerbatim
 }

@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { pcVerbatim } from "../Arch.js"
+import { allVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -32,6 +32,7 @@ export const s390x: Arch = {
   nextFpOffset: 0n,
   entrySpAlignment: 8n,
   fpAlignment: 8n,
-  reachedEntrySp: (nextFp, entrySp) => nextFp > entrySp,
-  pcFromStack: pcVerbatim
+  stopWhenNextFp: ">",
+  pcFromStack: pcVerbatim,
+  pcVerbatimBelow: allVerbatim
 }

@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { pcVerbatim } from "../Arch.js"
+import { allVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -28,6 +28,7 @@ export const x86_64: Arch = {
   nextFpOffset: 0n,
   entrySpAlignment: 16n,
   fpAlignment: 16n,
-  reachedEntrySp: (nextFp, entrySp) => nextFp >= entrySp,
-  pcFromStack: pcVerbatim
+  stopWhenNextFp: ">=",
+  pcFromStack: pcVerbatim,
+  pcVerbatimBelow: allVerbatim
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { stripPac } from "../../src/arch/aarch64.js"
+import { aarch64, stripPac } from "../../src/arch/aarch64.js"
 
 describe("aarch64 stripPac", () => {
   it("replaces bits [63:vaBits] with bit 55", () => {
@@ -20,5 +20,15 @@ describe("aarch64 stripPac", () => {
 
   it("leaves the PC alone for a width no decoder accepts, instead of throwing", () => {
     for (const bits of [65, -1, 1.5, NaN]) expect(stripPac(0x12ab_0000_0040_1000n, bits)).toBe(0x12ab_0000_0040_1000n)
+  })
+
+  it("tells the walker's fast path the PCs it leaves alone: below 2^vaBits and 2^55", () => {
+    for (const [bits, bound] of [[0, 1], [16, 2 ** 16], [39, 2 ** 39], [48, 2 ** 48], [55, 2 ** 55], [56, 2 ** 55], [63, 2 ** 55]] as const) {
+      expect(aarch64.pcVerbatimBelow({ aarch64VaBits: bits })).toBe(bound)
+      const below = BigInt(bound) - 1n
+      expect(stripPac(below, bits)).toBe(below)
+      expect(stripPac(BigInt(bound), bits)).not.toBe(BigInt(bound))
+    }
+    for (const bits of [64, 65, -1, 1.5, NaN]) expect(aarch64.pcVerbatimBelow({ aarch64VaBits: bits })).toBe(Infinity)
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { reachedEntrySp } from "../../src/Arch.js"
 import { architectures, archIds, isArchId } from "../../src/arch/index.js"
 
 // The spec's architecture table, row by row.
@@ -12,10 +13,10 @@ const table = [
 describe("architecture table", () => {
   it.each(table)("%s matches the spec", (id, littleEndian, pcOffset, entrySpAlignment, fpAlignment, stop) => {
     const arch = architectures[id]
-    expect(arch).toMatchObject({ id, littleEndian, pcOffset, nextFpOffset: 0n, entrySpAlignment, fpAlignment })
-    expect(arch.reachedEntrySp(0x100n, 0x100n)).toBe(stop === ">=")
-    expect(arch.reachedEntrySp(0x108n, 0x100n)).toBe(true)
-    expect(arch.reachedEntrySp(0xf8n, 0x100n)).toBe(false)
+    expect(arch).toMatchObject({ id, littleEndian, pcOffset, nextFpOffset: 0n, entrySpAlignment, fpAlignment, stopWhenNextFp: stop })
+    expect(reachedEntrySp(arch, 0x100n, 0x100n)).toBe(stop === ">=")
+    expect(reachedEntrySp(arch, 0x108n, 0x100n)).toBe(true)
+    expect(reachedEntrySp(arch, 0xf8n, 0x100n)).toBe(false)
   })
 
   it("lists exactly the four, in the spec's order", () => {
@@ -29,6 +30,7 @@ describe("architecture table", () => {
     for (const id of archIds) {
       const stripped = architectures[id].pcFromStack(0x0012_0000_0040_1000n, { aarch64VaBits: 48 })
       expect(stripped).toBe(id === "aarch64" ? 0x0000_0000_0040_1000n : 0x0012_0000_0040_1000n)
+      expect(architectures[id].pcVerbatimBelow({ aarch64VaBits: 48 })).toBe(id === "aarch64" ? 2 ** 48 : Infinity)
     }
   })
 })
