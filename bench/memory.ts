@@ -1,6 +1,6 @@
 /**
  * The memory probe, run in a fresh `node --expose-gc` per measurement:
- * `node memory.js DUMP plain|callback`. Loads the dump's first snapshot
+ * `node memory.js DUMP plain|trace|visit`. Loads the dump's first snapshot
  * without JSON or base64 (so nothing before the walk raises the peak), walks
  * it once, and prints JSON:
  *
@@ -12,13 +12,13 @@
  * - `frames`: frames walked.
  */
 import { readFileSync } from "node:fs"
-import { traceSync, walkSync } from "../src/Walker.js"
+import { traceSync, visitSync, walkSync } from "../src/Walker.js"
 import { readDump } from "./dump.js"
 
 const [dump, api] = process.argv.slice(2)
 const gc = (globalThis as { gc?: () => void }).gc
-if (dump === undefined || gc === undefined || (api !== "plain" && api !== "callback")) {
-  process.stderr.write("usage: node --expose-gc memory.js DUMP plain|callback\n")
+if (dump === undefined || gc === undefined || (api !== "plain" && api !== "trace" && api !== "visit")) {
+  process.stderr.write("usage: node --expose-gc memory.js DUMP plain|trace|visit\n")
   process.exit(2)
 }
 const snapshot = readDump(readFileSync(dump))[0]!
@@ -35,8 +35,12 @@ if (api === "plain") {
   const result = walkSync(snapshot)
   frames = result.frames.length
   kept = result
-} else {
+} else if (api === "trace") {
   traceSync(snapshot, () => {
+    frames++
+  })
+} else {
+  visitSync(snapshot, () => {
     frames++
   })
 }

@@ -21,8 +21,8 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Snapshot } from "../src/Snapshot.js"
 import { decodeJson } from "../src/Snapshot.js"
-import type { Frame, WalkResult } from "../src/Walker.js"
-import { stream, traceSync, walk, walkSync } from "../src/Walker.js"
+import type { Frame, FrameView, WalkResult } from "../src/Walker.js"
+import { stream, traceSync, visitSync, walk, walkSync } from "../src/Walker.js"
 import { benchCli, type CliResults } from "./cli.js"
 import { timeRounds, type RunOptions, type Timed } from "./measure.js"
 import { buildNative, dumpTo, timeNative, verifyNative } from "./native.js"
@@ -39,7 +39,9 @@ const SIZES = listed("BENCH_SIZES")?.map(Number) ?? (quick ? [10, 1_000, 100_000
 const BATCH = Number(process.env["BENCH_BATCH"] ?? "10000")
 const partial = quick || ["BENCH_SIZES", "BENCH_ARCHES", "BENCH_BATCH"].some((name) => process.env[name] !== undefined)
 
-const API_NAMES = ["plain", "callback", "effect", "streamDrain", "streamCollect", "c"] as const
+// trace = traceSync (a frame object per callback); visit = visitSync (the
+// allocation-free callback API: one reused view).
+const API_NAMES = ["plain", "trace", "visit", "effect", "streamDrain", "streamCollect", "c"] as const
 type Api = typeof API_NAMES[number]
 
 interface ApiTiming {
@@ -82,6 +84,8 @@ const native = buildNative(benchDir)
 if (typeof native === "string") log(`C walker skipped: ${native}`)
 const tmp = mkdtempSync(join(tmpdir(), "fpwalk-bench-"))
 
+const joinHalves = (high: number, low: number): bigint => (BigInt(high) << 32n) | BigInt(low)
+
 const sameFrame = (a: Frame | undefined, b: Frame | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.pc === b.pc && a.fp === b.fp)
 
@@ -94,15 +98,22 @@ const checkApis = (snapshots: ReadonlyArray<Snapshot>, results: ReadonlyArray<Wa
     const summary = traceSync(snapshot, (frame) => {
       traced.push(frame)
     })
+    // The view's halves, as an allocation-free caller reads them.
+    const visited: Array<Frame> = []
+    const visitSummary = visitSync(snapshot, (frame) => {
+      visited.push({ pc: joinHalves(frame.pcHigh, frame.pcLow), fp: joinHalves(frame.fpHigh, frame.fpLow) })
+    })
     const effect = Effect.runSync(walk(snapshot)).frames
     const collected = Effect.runSync(Stream.runCollect(stream(snapshot)))
-    for (const [name, frames] of [["callback", traced], ["effect", effect], ["stream", collected]] as const) {
+    for (const [name, frames] of [["trace", traced], ["visit", visited], ["effect", effect], ["stream", collected]] as const) {
       if (frames.length !== expected.frames.length || !frames.every((f, n) => sameFrame(f, expected.frames[n]))) {
         throw new Error(`snapshot ${i}: the ${name} API disagrees with the plain API`)
       }
     }
-    if (!Result.isSuccess(summary) || summary.success.frames !== expected.frames.length) {
-      throw new Error(`snapshot ${i}: traceSync's summary disagrees`)
+    for (const [name, s] of [["traceSync", summary], ["visitSync", visitSummary]] as const) {
+      if (!Result.isSuccess(s) || s.success.frames !== expected.frames.length) {
+        throw new Error(`snapshot ${i}: ${name}'s summary disagrees`)
+      }
     }
   }
 }
@@ -120,9 +131,14 @@ const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): C
   checkApis(snapshots, results)
   const frames = results.reduce((sum, r) => sum + r.frames.length, 0)
   const options = optionsFor(frames)
+  // What each callback does with a frame: looks at its FP, so that the
+  // frame is really made (trace) or read (visit).
   let seen = 0
   const onFrame = (frame: Frame): void => {
     seen += frame.fp === 0n ? 0 : 1
+  }
+  const onView = (frame: FrameView): void => {
+    seen += frame.fpLow === 0 && frame.fpHigh === 0 ? 0 : 1
   }
   const bodies = {
     parse: () => {
@@ -135,9 +151,14 @@ const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): C
       for (const s of snapshots) n += walkSync(s).frames.length
       return n
     },
-    callback: () => {
+    trace: () => {
       seen = 0
       for (const s of snapshots) traceSync(s, onFrame)
+      return seen
+    },
+    visit: () => {
+      seen = 0
+      for (const s of snapshots) visitSync(s, onView)
       return seen
     },
     effect: () => {
@@ -220,7 +241,7 @@ for (const arch of ["x86_64", "s390x"]) {
   const dump = dumps.get(label)
   if (dump === undefined) continue
   let framesHeap = NaN
-  for (const api of ["plain", "callback"]) {
+  for (const api of ["plain", "trace", "visit"]) {
     log(`memory ${label} ${api}…`)
     const run = spawnSync(process.execPath, ["--expose-gc", probe, dump, api], { encoding: "utf8" })
     if (run.status !== 0) throw new Error(`memory probe failed: ${run.stderr}`)
@@ -255,17 +276,19 @@ const ratio = (a: number | undefined, b: number | undefined): number | undefined
 const targets = ["x86_64", "s390x"].map((arch) => {
   const row = find(`${arch}-100000`)
   const plain = row?.apis.plain?.nsPerFrame
-  const callback = row?.apis.callback?.nsPerFrame
+  const visit = row?.apis.visit?.nsPerFrame
+  const trace = row?.apis.trace?.nsPerFrame
   const c = row?.apis.c?.nsPerFrame
   return {
     case: `${arch}-100000`,
     plainVsC: ratio(plain, c),
-    callbackVsC: ratio(callback, c),
+    traceVsC: ratio(trace, c),
+    visitVsC: ratio(visit, c),
     effectVsPlain: ratio(row?.apis.effect?.nsPerFrame, plain)
   }
 })
 const linearity = arches.flatMap((arch) =>
-  (["plain", "callback", "effect"] as const).map((api) => {
+  (["plain", "trace", "visit", "effect"] as const).map((api) => {
     const values = SIZES.map((size) => find(`${arch}-${size}`)?.apis[api]?.nsPerFrame).filter(
       (v): v is number => v !== undefined
     )
@@ -296,18 +319,19 @@ const output = { machine, partial, sizes: SIZES, cases, targets, linearity, memo
 
 const fmt = (value: number | undefined, digits = 1): string =>
   value === undefined || !Number.isFinite(value) ? "-" : value.toFixed(digits)
-const header = ["case", "frames", "plain", "callback", "effect", "stream", "collect", "C", "plain Mf/s", "cb/C", "eff/plain", "parse MB/s"]
+const header = ["case", "frames", "plain", "trace", "visit", "effect", "stream", "collect", "C", "visit Mf/s", "visit/C", "eff/plain", "parse MB/s"]
 const rows = cases.map((c) => [
   c.case,
   String(c.frames),
   fmt(c.apis.plain?.nsPerFrame),
-  fmt(c.apis.callback?.nsPerFrame),
+  fmt(c.apis.trace?.nsPerFrame),
+  fmt(c.apis.visit?.nsPerFrame),
   fmt(c.apis.effect?.nsPerFrame),
   fmt(c.apis.streamDrain?.nsPerFrame),
   fmt(c.apis.streamCollect?.nsPerFrame),
   fmt(c.apis.c?.nsPerFrame, 2),
-  fmt((c.apis.plain?.framesPerSecond ?? NaN) / 1e6, 2),
-  fmt(ratio(c.apis.callback?.nsPerFrame, c.apis.c?.nsPerFrame)),
+  fmt((c.apis.visit?.framesPerSecond ?? NaN) / 1e6, 2),
+  fmt(ratio(c.apis.visit?.nsPerFrame, c.apis.c?.nsPerFrame)),
   fmt(ratio(c.apis.effect?.nsPerFrame, c.apis.plain?.nsPerFrame), 2),
   fmt(c.parseMBps)
 ])
@@ -323,7 +347,7 @@ const lines = [
   ...rows.map(line),
   "",
   ...targets.map((t) =>
-    `${t.case}: plain/C ${fmt(t.plainVsC, 2)}, callback/C ${fmt(t.callbackVsC, 2)} (target <= 3), effect/plain ${fmt(t.effectVsPlain, 2)} (target <= 1.5)`
+    `${t.case}: visit/C ${fmt(t.visitVsC, 2)} (target <= 3), trace/C ${fmt(t.traceVsC, 2)}, plain/C ${fmt(t.plainVsC, 2)}, effect/plain ${fmt(t.effectVsPlain, 2)} (target <= 1.5)`
   ),
   ...linearity.map((l) => `linearity ${l.arch} ${l.api}: max/min ns/frame over ${SIZES.join(", ")} = ${fmt(l.maxOverMin, 2)} (target <= 1.5)`),
   ...memory.map((m) =>
