@@ -35,8 +35,8 @@ export type RegionIssue =
 
 /**
  * One region as the walker reads it: where it starts, the address of the
- * last word that fits in it (below `start` for a region under 8 bytes), and
- * its bytes.
+ * last word that fits in it (below `start` for a region under 8 bytes), its
+ * bytes, and its start as numbers.
  *
  * @internal
  * @since 0.1.0
@@ -45,6 +45,11 @@ export interface Span {
   readonly start: bigint
   readonly lastWord: bigint
   readonly view: DataView
+  /** `start` as a float64: exact below 2^53, at or above 2^53 otherwise. */
+  readonly startNumber: number
+  /** Bits 63–32 and 31–0 of `start`. */
+  readonly startHigh: number
+  readonly startLow: number
 }
 
 /**
@@ -69,7 +74,10 @@ export class StackMemory {
     this.spans = sorted.map((r) => ({
       start: r.address,
       lastWord: r.address + BigInt(r.bytes.length) - 8n,
-      view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength)
+      view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+      startNumber: Number(r.address),
+      startHigh: Number(r.address >> 32n),
+      startLow: Number(BigInt.asUintN(32, r.address))
     }))
     this.starts = this.spans.map((span) => span.start)
   }

@@ -32,7 +32,7 @@ import type { Arch } from "./Arch.js"
 import { reachedEntrySp } from "./Arch.js"
 import { architectures } from "./arch/index.js"
 import type { Snapshot, WalkOptions } from "./Snapshot.js"
-import type { StackMemory } from "./StackMemory.js"
+import type { Span, StackMemory } from "./StackMemory.js"
 import { isAligned, MAX } from "./U64.js"
 import {
   FpAboveEntrySp,
@@ -329,15 +329,9 @@ export class Cursor implements FrameView {
   private offset = -1
   private lastOffset = -1
   private stopOffset = 0
-  // Per walk: where the halves of the saved PC and FP sit in a frame record,
-  // and the limits the fast path checks against.
-  private readonly littleEndian: boolean
-  private readonly pcHighAt: number
-  private readonly pcLowAt: number
-  private readonly fpHighAt: number
-  private readonly fpLowAt: number
-  private readonly recordBytes: bigint
-  private readonly fpAlignmentMask: number
+  // Per walk: where the halves of the saved PC and FP sit, and the limits
+  // the fast path checks against.
+  private readonly layout: Layout
   private readonly maxFrames: number
   private readonly pcHighBelow: number
 
@@ -345,14 +339,7 @@ export class Cursor implements FrameView {
     const arch = architectures[snapshot.arch]
     this.arch = arch
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
-    this.littleEndian = arch.littleEndian
-    const [high, low] = arch.littleEndian ? [4, 0] : [0, 4]
-    this.pcHighAt = Number(arch.pcOffset) + high
-    this.pcLowAt = Number(arch.pcOffset) + low
-    this.fpHighAt = Number(arch.nextFpOffset) + high
-    this.fpLowAt = Number(arch.nextFpOffset) + low
-    this.recordBytes = (arch.pcOffset > arch.nextFpOffset ? arch.pcOffset : arch.nextFpOffset) + 8n
-    this.fpAlignmentMask = Number(arch.fpAlignment) - 1
+    this.layout = layoutOf(arch)
     this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
     // A PC whose high half is below this is below `pcVerbatimBelow`.
     this.pcHighBelow = Math.floor(arch.pcVerbatimBelow(snapshot.options) / 0x1_0000_0000)
@@ -412,9 +399,8 @@ export class Cursor implements FrameView {
   // need no check: the current record fits in the region. 4a needs no test:
   // a next FP that has not reached the entry SP is at or below it.
   private runFast(f: (cursor: Cursor) => ControlFlow | void): boolean {
-    const { fpAlignmentMask, fpHighAt, fpLowAt, lastOffset, littleEndian, maxFrames, pcHighAt, pcHighBelow, pcLowAt } =
-      this
-    const { regionHigh, regionLow, stopOffset } = this
+    const { fpAlignmentMask, fpHighAt, fpLowAt, littleEndian, pcHighAt, pcLowAt } = this.layout
+    const { lastOffset, maxFrames, pcHighBelow, regionHigh, regionLow, stopOffset } = this
     const view = this.view!
     let offset = this.offset
     for (;;) {
@@ -499,24 +485,26 @@ export class Cursor implements FrameView {
   // from it when its record lies in one region.
   private setFrame(pc: bigint, fp: bigint): void {
     this.exactFrame = { pc, fp }
-    this.pcHigh = high(pc)
-    this.pcLow = low(pc)
-    this.fpHigh = high(fp)
-    this.fpLow = low(fp)
+    const pcApprox = Number(pc)
+    this.pcHigh = high(pc, pcApprox)
+    this.pcLow = low(pc, pcApprox)
+    const fpApprox = Number(fp)
+    this.fpHigh = high(fp, fpApprox)
+    this.fpLow = low(fp, fpApprox)
     const span = this.snapshot.memory.spanOf(fp)
-    const offset = span === undefined ? -1n : fp - span.start
-    const lastOffset = span === undefined ? -1n : BigInt(span.view.byteLength) - this.recordBytes
+    const offset = span === undefined ? -1 : difference(fp, fpApprox, span)
+    const lastOffset = span === undefined ? -1 : span.view.byteLength - this.layout.recordBytes
     if (span === undefined || offset > lastOffset) {
       this.offset = -1
       return
     }
     this.view = span.view
-    this.regionHigh = high(span.start)
-    this.regionLow = low(span.start)
-    this.offset = Number(offset)
-    this.lastOffset = Number(lastOffset)
+    this.regionHigh = span.startHigh
+    this.regionLow = span.startLow
+    this.offset = offset
+    this.lastOffset = lastOffset
     // Rounded when far from the region, where it compares the same.
-    this.stopOffset = Number(this.sp - span.start) + (this.arch.stopWhenNextFp === ">=" ? 0 : 1)
+    this.stopOffset = difference(this.sp, Number(this.sp), span) + (this.arch.stopWhenNextFp === ">=" ? 0 : 1)
   }
 
   private fail(error: WalkError): false {
@@ -533,12 +521,58 @@ export class Cursor implements FrameView {
 
 // 2^53: every integer below it is exact as a float64.
 const SAFE_END = 0x20_0000_0000_0000n
+const SAFE = 2 ** 53
 
-// The halves of a 64-bit value, and the value from its halves.
-const high = (value: bigint): number => Number(value >> 32n)
-const low = (value: bigint): number => Number(BigInt.asUintN(32, value))
+// The halves of a 64-bit value, given also as `approx = Number(value)`, and
+// the value from its halves. Below 2^53 they go through the float64, which
+// makes no bigint (`approx` of a value at or above 2^53 is at or above 2^53
+// too: rounding keeps the order).
+const high = (value: bigint, approx: number): number =>
+  approx < SAFE ? Math.floor(approx / 0x1_0000_0000) : Number(value >> 32n)
+const low = (value: bigint, approx: number): number =>
+  approx < SAFE ? approx >>> 0 : Number(BigInt.asUintN(32, value))
 const fromHalves = (high: number, low: number): bigint =>
   high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low)
+
+// `value - span.start` as a number (exact when it is below 2^53 in size),
+// given also `approx = Number(value)`.
+const difference = (value: bigint, approx: number, span: Span): number =>
+  approx < SAFE && span.startNumber < SAFE ? approx - span.startNumber : Number(value - span.start)
+
+// Where the fast path finds the halves of the saved PC and FP in a frame
+// record, how many bytes the record spans from the FP, and the FP alignment
+// as a mask: per architecture, made once.
+interface Layout {
+  readonly littleEndian: boolean
+  readonly pcHighAt: number
+  readonly pcLowAt: number
+  readonly fpHighAt: number
+  readonly fpLowAt: number
+  readonly recordBytes: number
+  readonly fpAlignmentMask: number
+}
+
+const layouts = new WeakMap<Arch, Layout>()
+
+const layoutOf = (arch: Arch): Layout => {
+  let layout = layouts.get(arch)
+  if (layout === undefined) {
+    const [high, low] = arch.littleEndian ? [4, 0] : [0, 4]
+    const pcOffset = Number(arch.pcOffset)
+    const nextFpOffset = Number(arch.nextFpOffset)
+    layout = {
+      littleEndian: arch.littleEndian,
+      pcHighAt: pcOffset + high,
+      pcLowAt: pcOffset + low,
+      fpHighAt: nextFpOffset + high,
+      fpLowAt: nextFpOffset + low,
+      recordBytes: Math.max(pcOffset, nextFpOffset) + 8,
+      fpAlignmentMask: Number(arch.fpAlignment) - 1
+    }
+    layouts.set(arch, layout)
+  }
+  return layout
+}
 
 // ---------------------------------------------------------------------------
 // The APIs.
