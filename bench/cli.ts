@@ -1,6 +1,7 @@
 /**
- * The CLI as a user runs it (`node dist/cli/bin.js`, built by `npm run
- * build`): start-up on one small snapshot beside `node -e 0`, and
+ * The CLI as a user runs it (`package.json`'s `bin`, dist/bundle/bin.js,
+ * the rolldown bundle `npm run build` makes): start-up on one small
+ * snapshot beside `node -e 0` and beside the unbundled dist/cli/bin.js, and
  * throughput of `fpwalk walk --json --jobs N` on many snapshots.
  */
 import { spawnSync } from "node:child_process"
@@ -13,7 +14,8 @@ export interface CliResults {
     readonly runs: number
     readonly nodeMs: number
     readonly fpwalkMs: number
-    readonly bundledMs: number | undefined
+    /** The unbundled CLI, dist/cli/bin.js: what bundling saves. */
+    readonly unbundledMs: number
   }
   readonly jobs: ReadonlyArray<{
     readonly input: string
@@ -37,53 +39,32 @@ const timed = (args: ReadonlyArray<string>): { ms: number; status: number | null
 
 export const benchCli = (rootDir: string, tmp: string, batch: ReadonlyArray<string>): CliResults => {
   const notes: Array<string> = []
-  const bin = join(rootDir, "dist", "cli", "bin.js")
-  if (!existsSync(bin)) throw new Error("dist/cli/bin.js is missing: run `npm run build` first")
+  const bin = join(rootDir, "dist", "bundle", "bin.js")
+  const unbundled = join(rootDir, "dist", "cli", "bin.js")
+  for (const file of [bin, unbundled]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`)
+  }
   const small = join(tmp, "small.json")
   writeFileSync(small, batch[0]!)
 
-  // The same CLI bundled into one file by rolldown (a dependency of vitest),
-  // to show what bundling would save; skipped when rolldown is absent.
-  const rolldown = join(rootDir, "node_modules", ".bin", "rolldown")
-  // jobs.js stays an entry: it is the worker of --jobs.
-  const bundleDir = join(tmp, "bundle")
-  let bundled: string | undefined = join(bundleDir, "bin.js")
-  if (!existsSync(rolldown)) {
-    notes.push("bundled start-up not measured: node_modules/.bin/rolldown is absent")
-    bundled = undefined
-  } else {
-    const entries = [bin, join(rootDir, "dist", "cli", "jobs.js")]
-    const made = spawnSync(rolldown, [...entries, "--dir", bundleDir, "--platform", "node", "--format", "esm", "--minify"], {
-      encoding: "utf8"
-    })
-    if (made.status !== 0) {
-      notes.push(`bundled start-up not measured: rolldown failed: ${made.stderr.trim().split("\n")[0]}`)
-      bundled = undefined
-    }
-  }
   // Interleaved, so load on the shared machine hits all alike; run 0 warms
   // the file cache and is dropped.
   const node: Array<number> = []
   const fpwalk: Array<number> = []
-  const bundle: Array<number> = []
+  const loose: Array<number> = []
   for (let i = 0; i <= STARTUP_RUNS; i++) {
     const n = timed(["-e", "0"])
     const f = timed([bin, "walk", small])
     if (f.status !== 0) throw new Error(`fpwalk walk failed on the small snapshot: ${f.stderr}`)
-    const b = bundled === undefined ? undefined : timed([bundled, "walk", small])
-    if (b !== undefined && b.stdout !== f.stdout) throw new Error("the bundled CLI prints something else")
+    const u = timed([unbundled, "walk", small])
+    if (u.stdout !== f.stdout) throw new Error("the unbundled CLI prints something else")
     if (i > 0) {
       node.push(n.ms)
       fpwalk.push(f.ms)
-      if (b !== undefined) bundle.push(b.ms)
+      loose.push(u.ms)
     }
   }
-  const startup = {
-    runs: STARTUP_RUNS,
-    nodeMs: median(node),
-    fpwalkMs: median(fpwalk),
-    bundledMs: bundle.length === 0 ? undefined : median(bundle)
-  }
+  const startup = { runs: STARTUP_RUNS, nodeMs: median(node), fpwalkMs: median(fpwalk), unbundledMs: median(loose) }
 
   const ndjson = join(tmp, "batch.ndjson")
   writeFileSync(ndjson, batch.join("\n") + "\n")

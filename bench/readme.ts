@@ -21,13 +21,15 @@ interface CaseResult {
 interface Results {
   readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly cc: string; readonly date: string }
   readonly cases: ReadonlyArray<CaseResult>
-  readonly targets: ReadonlyArray<{ readonly case: string; readonly plainVsC?: number; readonly callbackVsC?: number; readonly effectVsPlain?: number }>
+  readonly targets: ReadonlyArray<
+    { readonly case: string; readonly plainVsC?: number; readonly traceVsC?: number; readonly visitVsC?: number; readonly effectVsPlain?: number }
+  >
   readonly linearity: ReadonlyArray<{ readonly arch: string; readonly api: string; readonly maxOverMin: number }>
   readonly memory: ReadonlyArray<{ readonly case: string; readonly api: string; readonly peakRssDelta: number; readonly framesHeap: number; readonly rawFrameBytes: number }>
   readonly cli:
     | string
     | {
-      readonly startup: { readonly runs: number; readonly nodeMs: number; readonly fpwalkMs: number; readonly bundledMs?: number }
+      readonly startup: { readonly runs: number; readonly nodeMs: number; readonly fpwalkMs: number; readonly unbundledMs: number }
       readonly jobs: ReadonlyArray<{ readonly input: string; readonly jobs: number; readonly snapshotsPerSecond: number }>
     }
 }
@@ -50,34 +52,37 @@ lines.push(
   "(the machine is shared, so CPU time rather than the wall clock; both are in bench/results/latest.json).",
   "C is bench/native/walker.c, the same walk on the same decoded bytes, built with `cc -O2` and checked",
   "frame by frame against the TypeScript walker before timing. Parse is `Snapshot.decodeJson` (JSON +",
-  "base64 + schema).",
+  "base64 + schema). `trace` is `traceSync` (a new frame object per callback), `visit` is `visitSync`",
+  "(the allocation-free callback API: one reused view).",
   "",
-  "| case | frames | plain | callback | Effect | Stream drain | Stream collect | C | callback / C | Effect / plain | parse MB/s |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  "| case | frames | plain | trace | visit | Effect | Stream drain | Stream collect | C | visit / C | Effect / plain | parse MB/s |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 for (const c of latest.cases) {
   const a = c.apis
   lines.push(
-    `| ${c.case} | ${c.frames.toLocaleString("en")} | ${f(a["plain"]?.nsPerFrame)} | ${f(a["callback"]?.nsPerFrame)} | ${f(a["effect"]?.nsPerFrame)} | ${f(a["streamDrain"]?.nsPerFrame)} | ${f(a["streamCollect"]?.nsPerFrame)} | ${f(a["c"]?.nsPerFrame, 1)} | ${f((a["callback"]?.nsPerFrame ?? NaN) / (a["c"]?.nsPerFrame ?? NaN), 1)} | ${f((a["effect"]?.nsPerFrame ?? NaN) / (a["plain"]?.nsPerFrame ?? NaN), 2)} | ${f(c.parseMBps)} |`
+    `| ${c.case} | ${c.frames.toLocaleString("en")} | ${f(a["plain"]?.nsPerFrame)} | ${f(a["trace"]?.nsPerFrame)} | ${f(a["visit"]?.nsPerFrame, 1)} | ${f(a["effect"]?.nsPerFrame)} | ${f(a["streamDrain"]?.nsPerFrame)} | ${f(a["streamCollect"]?.nsPerFrame)} | ${f(a["c"]?.nsPerFrame, 1)} | ${f((a["visit"]?.nsPerFrame ?? NaN) / (a["c"]?.nsPerFrame ?? NaN), 1)} | ${f((a["effect"]?.nsPerFrame ?? NaN) / (a["plain"]?.nsPerFrame ?? NaN), 2)} | ${f(c.parseMBps)} |`
   )
 }
 if (baseline !== undefined) {
-  lines.push("", "Before the fast path (bench/results/baseline.json: the same bench, machine and method, before the walker's number fast path):", "")
-  lines.push("| case | plain | callback | C |", "|---|---:|---:|---:|")
+  lines.push("", "Before any fast path (bench/results/baseline.json: the same bench, machine and method; its callback is today's trace):", "")
+  lines.push("| case | plain | trace | C |", "|---|---:|---:|---:|")
   for (const c of baseline.cases.filter((c) => c.case.endsWith("-100000") || c.case === "batch")) {
     lines.push(`| ${c.case} | ${f(c.apis["plain"]?.nsPerFrame)} | ${f(c.apis["callback"]?.nsPerFrame)} | ${f(c.apis["c"]?.nsPerFrame, 1)} |`)
   }
 }
 lines.push("", "Ratios (100,000 frames):", "")
 for (const t of latest.targets) {
-  lines.push(`- ${t.case}: plain / C ${f(t.plainVsC, 1)}, callback / C ${f(t.callbackVsC, 1)}, Effect / plain ${f(t.effectVsPlain, 2)}`)
+  lines.push(
+    `- ${t.case}: visit / C ${f(t.visitVsC, 2)}, trace / C ${f(t.traceVsC, 1)}, plain / C ${f(t.plainVsC, 1)}, Effect / plain ${f(t.effectVsPlain, 2)}`
+  )
 }
 lines.push("", "Linearity (largest over smallest ns/frame from 10 to 1,000,000 frames):", "")
 for (const l of latest.linearity) lines.push(`- ${l.arch} ${l.api}: ${f(l.maxOverMin, 2)}`)
 lines.push("", "Memory of one 1,000,000-frame walk (fresh process):", "")
 for (const mem of latest.memory) {
   lines.push(
-    `- ${mem.case} ${mem.api}: peak RSS +${f(mem.peakRssDelta / 1e6)} MB; the frames' own size on the heap ${f(mem.framesHeap / 1e6)} MB (${f(mem.framesHeap / (mem.rawFrameBytes / 16))} B/frame: an object and two bigints; 16 B/frame raw) → ${f(mem.peakRssDelta / mem.framesHeap, 2)}x`
+    `- ${mem.case} ${mem.api}: peak RSS +${f(mem.peakRssDelta / 1e6, 1)} MB; the frames' own size on the heap ${f(mem.framesHeap / 1e6)} MB (${f(mem.framesHeap / (mem.rawFrameBytes / 16))} B/frame: an object and two bigints; 16 B/frame raw) → ${f(mem.peakRssDelta / mem.framesHeap, 2)}x`
   )
 }
 if (typeof latest.cli !== "string") {
@@ -85,7 +90,7 @@ if (typeof latest.cli !== "string") {
   lines.push(
     "",
     `Start-up: \`fpwalk walk\` on one small snapshot ${f(s.fpwalkMs)} ms against ${f(s.nodeMs)} ms for \`node -e 0\` (median of ${s.runs})` +
-      (s.bundledMs === undefined ? "." : `; the same CLI bundled into one file (rolldown): ${f(s.bundledMs)} ms.`),
+      ` (unbundled, dist/cli/bin.js: ${f(s.unbundledMs)} ms).`,
     "",
     "Throughput of `fpwalk walk --json` on 10,000 small snapshots:",
     ""
