@@ -1,12 +1,14 @@
 /**
- * The walker's number-based fast path must not show: stacks and regions laid
- * across 2^32, 2^53 (where a float64 stops holding every integer) and 2^64
- * (where an address computation wraps), with saved words from a set of
- * awkward values, walk exactly as the plain reference walker
- * (test/reference/walker.ts, all bigint) says: same frames, same error with
- * the same fields at the same frame. Word reads are checked one by one
- * against an independent reader, in random order, so a cached region can
- * not serve a read it does not hold.
+ * The walker's fast path must not show: it walks inside one region on
+ * 32-bit halves (checking a next FP's high half against the region's) and
+ * hands anything else to the exact bigint steps. Stacks and regions laid
+ * across 2^32 (where the high half changes), 2^53 (where a float64 stops
+ * holding every integer) and 2^64 (where an address computation wraps), with
+ * saved words from a set of awkward values, walk exactly as the plain
+ * reference walker (test/reference/walker.ts, all bigint) says, through
+ * every API: same frames, same error with the same fields at the same frame.
+ * Word reads are checked one by one against an independent reader, in
+ * random order, so a cached region can not serve a read it does not hold.
  */
 import { fc, test } from "@fast-check/vitest"
 import * as Effect from "effect/Effect"

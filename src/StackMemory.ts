@@ -36,7 +36,7 @@ export type RegionIssue =
 /**
  * One region as the walker reads it: where it starts, the address of the
  * last word that fits in it (below `start` for a region under 8 bytes), its
- * bytes, and its start as numbers.
+ * bytes, and its start as a number.
  *
  * @internal
  * @since 0.1.0
@@ -47,9 +47,6 @@ export interface Span {
   readonly view: DataView
   /** `start` as a float64: exact below 2^53, at or above 2^53 otherwise. */
   readonly startNumber: number
-  /** Bits 63–32 and 31–0 of `start`. */
-  readonly startHigh: number
-  readonly startLow: number
 }
 
 /**
@@ -75,9 +72,7 @@ export class StackMemory {
       start: r.address,
       lastWord: r.address + BigInt(r.bytes.length) - 8n,
       view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-      startNumber: Number(r.address),
-      startHigh: Number(r.address >> 32n),
-      startLow: Number(BigInt.asUintN(32, r.address))
+      startNumber: Number(r.address)
     }))
     this.starts = this.spans.map((span) => span.start)
   }

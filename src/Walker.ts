@@ -28,9 +28,9 @@ import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type { Activation } from "./Activation.js"
 import { activations } from "./Activation.js"
-import type { Arch } from "./Arch.js"
+import type { Arch, ArchId } from "./Arch.js"
 import { reachedEntrySp } from "./Arch.js"
-import { architectures } from "./arch/index.js"
+import { architectures, archIds } from "./arch/index.js"
 import type { Snapshot, WalkOptions } from "./Snapshot.js"
 import type { Span, StackMemory } from "./StackMemory.js"
 import { isAligned, MAX } from "./U64.js"
@@ -315,17 +315,18 @@ export class Cursor implements FrameView {
   private phase: "start" | "activation" | "frame" | "advance" | "done" = "start"
   private activationIndex = -1
   // The current frame and the current activation's entry SP as bigints, set
-  // by `step` only (`advance` keeps the halves).
+  // by `step` only (`runFast` keeps the halves).
   private exactFrame: Frame | undefined = undefined
   private sp = 0n
-  // The fast path (see `advance`) walks inside one region, on 32-bit
-  // numbers: the region's DataView, the halves of its start, the offset of
-  // the current FP in it (-1: the fast path cannot go on from this frame),
-  // the largest offset whose frame record fits, and the offset from which a
-  // next FP has reached the entry SP.
+  // The fast path (see `runFast`) walks inside one region, on 32-bit
+  // numbers: the region's DataView; the high half of the current FP (its
+  // 4 GiB window) and the offset in the region of that window's low half 0;
+  // the offset of the current FP (-1: the fast path cannot go on from this
+  // frame); the largest offset whose frame record fits; and the offset from
+  // which a next FP has reached the entry SP.
   private view: DataView | undefined = undefined
-  private regionHigh = 0
-  private regionLow = 0
+  private windowHigh = 0
+  private windowOffset = 0
   private offset = -1
   private lastOffset = -1
   private stopOffset = 0
@@ -339,7 +340,7 @@ export class Cursor implements FrameView {
     const arch = architectures[snapshot.arch]
     this.arch = arch
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
-    this.layout = layoutOf(arch)
+    this.layout = layouts[snapshot.arch]
     this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
     // A PC whose high half is below this is below `pcVerbatimBelow`.
     this.pcHighBelow = Math.floor(arch.pcVerbatimBelow(snapshot.options) / 0x1_0000_0000)
@@ -367,12 +368,7 @@ export class Cursor implements FrameView {
 
   /** Moves to the next frame and returns it, or `undefined` at the end. */
   next(): Frame | undefined {
-    let frame: Frame | undefined = undefined
-    this.run((cursor) => {
-      frame = cursor.frame()
-      return "break"
-    })
-    return frame
+    return this.run(stopHere) ? this.frame() : undefined
   }
 
   /**
@@ -391,7 +387,7 @@ export class Cursor implements FrameView {
   // Steps 4e–4h from the current frame, then 4b–4d for the next one, frame
   // after frame, on 32-bit numbers, allocating nothing: the common case,
   // where the next frame's record lies in the same region and the same 4 GiB
-  // as the current one, its PC is one `pcFromStack` leaves alone, and every
+  // window as the current FP, its PC is one `pcFromStack` leaves alone, and every
   // check passes. It also ends an activation whose next FP reached the entry
   // SP. Where it cannot go on, it leaves the current frame as it is and
   // answers `false`, and `step` takes the same step exactly, on bigints,
@@ -400,16 +396,16 @@ export class Cursor implements FrameView {
   // a next FP that has not reached the entry SP is at or below it.
   private runFast(f: (cursor: Cursor) => ControlFlow | void): boolean {
     const { fpAlignmentMask, fpHighAt, fpLowAt, littleEndian, pcHighAt, pcLowAt } = this.layout
-    const { lastOffset, maxFrames, pcHighBelow, regionHigh, regionLow, stopOffset } = this
+    const { lastOffset, maxFrames, pcHighBelow, stopOffset, windowHigh, windowOffset } = this
     const view = this.view!
     let offset = this.offset
     for (;;) {
       const pcHigh = view.getUint32(offset + pcHighAt, littleEndian)
       const fpHigh = view.getUint32(offset + fpHighAt, littleEndian)
-      if (pcHigh >= pcHighBelow || fpHigh !== regionHigh) return false
+      if (pcHigh >= pcHighBelow || fpHigh !== windowHigh) return false
       const fpLow = view.getUint32(offset + fpLowAt, littleEndian)
-      // Exact: both halves are below 2^32.
-      const next = fpLow - regionLow
+      // Exact: both are below 2^33 in size.
+      const next = windowOffset + fpLow
       if (next >= stopOffset) {
         this.phase = "activation"
         return false
@@ -499,8 +495,8 @@ export class Cursor implements FrameView {
       return
     }
     this.view = span.view
-    this.regionHigh = span.startHigh
-    this.regionLow = span.startLow
+    this.windowHigh = this.fpHigh
+    this.windowOffset = offset - this.fpLow
     this.offset = offset
     this.lastOffset = lastOffset
     // Rounded when far from the region, where it compares the same.
@@ -518,6 +514,11 @@ export class Cursor implements FrameView {
     return false
   }
 }
+
+// The callback of `Cursor.next`: one frame at a time. The APIs that make
+// frames pull them with `next`, so that `run`'s calls of its callback see
+// only this and a `visit` caller's callback, and V8 can inline both.
+const stopHere = (): ControlFlow => "break"
 
 // 2^53: every integer below it is exact as a float64.
 const SAFE_END = 0x20_0000_0000_0000n
@@ -552,27 +553,22 @@ interface Layout {
   readonly fpAlignmentMask: number
 }
 
-const layouts = new WeakMap<Arch, Layout>()
-
 const layoutOf = (arch: Arch): Layout => {
-  let layout = layouts.get(arch)
-  if (layout === undefined) {
-    const [high, low] = arch.littleEndian ? [4, 0] : [0, 4]
-    const pcOffset = Number(arch.pcOffset)
-    const nextFpOffset = Number(arch.nextFpOffset)
-    layout = {
-      littleEndian: arch.littleEndian,
-      pcHighAt: pcOffset + high,
-      pcLowAt: pcOffset + low,
-      fpHighAt: nextFpOffset + high,
-      fpLowAt: nextFpOffset + low,
-      recordBytes: Math.max(pcOffset, nextFpOffset) + 8,
-      fpAlignmentMask: Number(arch.fpAlignment) - 1
-    }
-    layouts.set(arch, layout)
+  const [high, low] = arch.littleEndian ? [4, 0] : [0, 4]
+  const pcOffset = Number(arch.pcOffset)
+  const nextFpOffset = Number(arch.nextFpOffset)
+  return {
+    littleEndian: arch.littleEndian,
+    pcHighAt: pcOffset + high,
+    pcLowAt: pcOffset + low,
+    fpHighAt: nextFpOffset + high,
+    fpLowAt: nextFpOffset + low,
+    recordBytes: Math.max(pcOffset, nextFpOffset) + 8,
+    fpAlignmentMask: Number(arch.fpAlignment) - 1
   }
-  return layout
 }
+
+const layouts = Object.fromEntries(archIds.map((id) => [id, layoutOf(architectures[id])])) as Record<ArchId, Layout>
 
 // ---------------------------------------------------------------------------
 // The APIs.
@@ -594,7 +590,7 @@ const layoutOf = (arch: Arch): Layout => {
 export const walkSync = (snapshot: Snapshot): WalkResult => {
   const cursor = new Cursor(snapshot)
   const frames: Array<Frame> = []
-  cursor.run((at) => void frames.push(at.frame()))
+  for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) frames.push(frame)
   return cursor.error === undefined ? { ok: true, frames } : { ok: false, error: cursor.error, frames }
 }
 
@@ -612,7 +608,10 @@ export const traceSync = (
   f: (frame: Frame, activation: number) => ControlFlow | void
 ): Result.Result<TraceSummary, WalkError> => {
   const cursor = new Cursor(snapshot)
-  return ended(cursor, cursor.run((at) => f(at.frame(), at.activation)))
+  for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) {
+    if (f(frame, cursor.activation) === "break") return ended(cursor, true)
+  }
+  return ended(cursor, false)
 }
 
 /**
@@ -700,7 +699,9 @@ export const stream = (snapshot: Snapshot): Stream.Stream<Frame, WalkError> =>
       const cursor = new Cursor(snapshot)
       return Effect.suspend((): Effect.Effect<readonly [Frame, ...Array<Frame>], WalkError | Cause.Done> => {
         const chunk: Array<Frame> = []
-        cursor.run((at) => (chunk.push(at.frame()) === STREAM_CHUNK ? "break" : "continue"))
+        for (let frame = cursor.next(); frame !== undefined; frame = cursor.next()) {
+          if (chunk.push(frame) === STREAM_CHUNK) break
+        }
         if (chunk.length > 0) return Effect.succeed(chunk as unknown as readonly [Frame, ...Array<Frame>])
         return cursor.error === undefined ? Cause.done() : Effect.fail(cursor.error)
       })
