@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       "properties/**/*.test.ts",
       "test/Walker.test.ts",
+      "test/fastPath.test.ts",
       "test/StackMemory.test.ts",
       "test/U64.test.ts",
       "test/Snapshot.test.ts",
