@@ -13,16 +13,18 @@
  *   strictly increase and stay at or below the entry SP, every FP is
  *   aligned, every PC/FP the walk read lies in mapped memory and is the
  *   next frame's PC/FP;
- * - the callback API agrees: `traceSync` delivers the same frames with
+ * - the callback APIs agree: `traceSync` delivers the same frames with
  *   non-decreasing activation indexes and the same ending, and stops after
- *   exactly the frame at which its callback answers "break".
+ *   exactly the frame at which its callback answers "break"; `visitSync`
+ *   shows the same frames (their exact 32-bit halves too), activations and
+ *   ending, and stops at the same frame.
  *
  * Nothing here catches an exception.
  */
 import * as Result from "effect/Result"
 import { errorToJson, resultToJson } from "../src/Snapshot.js"
 import type { Snapshot } from "../src/Snapshot.js"
-import { traceSync, walkSync } from "../src/Walker.js"
+import { traceSync, visitSync, walkSync } from "../src/Walker.js"
 import type { Frame } from "../src/Walker.js"
 import { tags } from "../src/WalkError.js"
 import { fromJson, refActivations, refRead, refStripPac, referenceWalk } from "../test/reference/walker.js"
@@ -86,6 +88,16 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
     violation("traceSync and walkSync errors differ")
   }
 
+  // The allocation-free callback API shows the same frames through its view.
+  const visited: Array<unknown> = []
+  const visit = visitSync(snapshot, (view) => {
+    visited.push([view.index, view.activation, view.pc, view.fp, view.pcHigh, view.pcLow, view.fpHigh, view.fpLow])
+  })
+  const halves = (value: bigint) => [Number(value >> 32n), Number(value & 0xffff_ffffn)]
+  const wanted = traced.map(({ activation, frame }, index) => [index, activation, frame.pc, frame.fp, ...halves(frame.pc), ...halves(frame.fp)])
+  if (canonical(visited) !== canonical(wanted)) violation("visitSync and traceSync frames differ", { visited, wanted })
+  if (canonical(visit) !== canonical(summary)) violation("visitSync and traceSync end differently", { visit, summary })
+
   // Invariants of the frames walked.
   const arch = ref.arch
   const activations = refActivations(ref)
@@ -120,6 +132,11 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
     const stopped = traceSync(snapshot, () => (++delivered > stopAt ? "break" : "continue"))
     if (!Result.isSuccess(stopped) || !stopped.success.stopped || stopped.success.frames !== stopAt + 1 || delivered !== stopAt + 1) {
       violation(`a trace that breaks at frame ${stopAt} did not stop there`, { delivered, stopped })
+    }
+    let seen = 0
+    const visitStopped = visitSync(snapshot, () => (++seen > stopAt ? "break" : "continue"))
+    if (canonical(visitStopped) !== canonical(stopped) || seen !== stopAt + 1) {
+      violation(`a visit that breaks at frame ${stopAt} did not stop there`, { seen, visitStopped })
     }
   }
 }
