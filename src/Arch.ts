@@ -57,10 +57,25 @@ export interface Arch {
   /** Cleans a PC read from the stack (aarch64 strips PAC bits). */
   readonly pcFromStack: (pc: U64, options: PcOptions) => U64
   /**
-   * A bound below which `pcFromStack` returns every PC unchanged, so that the
-   * walker's fast path can use PCs below it (and below 2^53) as they are.
+   * `pcFromStack` on the high half of a PC, for the walker's fast path (see
+   * {@link HighMasks}), or `undefined` when cleaning a PC needs its low half
+   * too: the fast path then leaves every PC to `pcFromStack`.
    */
-  readonly pcVerbatimBelow: (options: PcOptions) => number
+  readonly pcHighMasks: (options: PcOptions) => HighMasks | undefined
+}
+
+/**
+ * A PC transform that touches only bits 63–32, as masks on that half: the
+ * clean high half is `(high & sign) === 0 ? high & keep : high | fill` (as an
+ * unsigned 32-bit number), and the low half stays as it is.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface HighMasks {
+  readonly sign: number
+  readonly keep: number
+  readonly fill: number
 }
 
 /**
@@ -82,10 +97,12 @@ export const reachedEntrySp = (arch: Arch, nextFp: U64, entrySp: U64): boolean =
 export const pcVerbatim = (pc: U64): U64 => pc
 
 /**
- * The `pcVerbatimBelow` of architectures that store return addresses
- * verbatim: no PC is changed.
+ * The `pcHighMasks` of architectures that store return addresses verbatim:
+ * every high half is kept.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const allVerbatim = (): number => Infinity
+export const highVerbatim = (): HighMasks => KEEP_ALL
+
+const KEEP_ALL: HighMasks = { sign: 0, keep: 0xffff_ffff, fill: 0 }

@@ -334,7 +334,12 @@ export class Cursor implements FrameView {
   // the fast path checks against.
   private readonly layout: Layout
   private readonly maxFrames: number
-  private readonly pcHighBelow: number
+  // `pcFromStack` on a PC's high half (see `HighMasks`); `fast` is false
+  // when it needs the low half too, and then every step is exact.
+  private readonly pcSign: number
+  private readonly pcKeep: number
+  private readonly pcFill: number
+  private readonly fast: boolean
 
   constructor(readonly snapshot: Snapshot) {
     const arch = architectures[snapshot.arch]
@@ -342,8 +347,11 @@ export class Cursor implements FrameView {
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
     this.layout = layouts[snapshot.arch]
     this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
-    // A PC whose high half is below this is below `pcVerbatimBelow`.
-    this.pcHighBelow = Math.floor(arch.pcVerbatimBelow(snapshot.options) / 0x1_0000_0000)
+    const masks = arch.pcHighMasks(snapshot.options)
+    this.fast = masks !== undefined
+    this.pcSign = masks?.sign ?? 0
+    this.pcKeep = masks?.keep ?? 0
+    this.pcFill = masks?.fill ?? 0
   }
 
   /** The current frame's index. */
@@ -387,8 +395,8 @@ export class Cursor implements FrameView {
   // Steps 4e–4h from the current frame, then 4b–4d for the next one, frame
   // after frame, on 32-bit numbers, allocating nothing: the common case,
   // where the next frame's record lies in the same region and the same 4 GiB
-  // window as the current FP, its PC is one `pcFromStack` leaves alone, and every
-  // check passes. It also ends an activation whose next FP reached the entry
+  // window as the current FP (its PC is cleaned on its high half: aarch64's
+  // PAC), and every check passes. It also ends an activation whose next FP reached the entry
   // SP. Where it cannot go on, it leaves the current frame as it is and
   // answers `false`, and `step` takes the same step exactly, on bigints,
   // making any error; it answers `true` when `f` says "break". The reads
@@ -396,13 +404,12 @@ export class Cursor implements FrameView {
   // a next FP that has not reached the entry SP is at or below it.
   private runFast(f: (cursor: Cursor) => ControlFlow | void): boolean {
     const { fpAlignmentMask, fpHighAt, fpLowAt, littleEndian, pcHighAt, pcLowAt } = this.layout
-    const { lastOffset, maxFrames, pcHighBelow, stopOffset, windowHigh, windowOffset } = this
+    const { lastOffset, maxFrames, pcFill, pcKeep, pcSign, stopOffset, windowHigh, windowOffset } = this
     const view = this.view!
     let offset = this.offset
     for (;;) {
-      const pcHigh = view.getUint32(offset + pcHighAt, littleEndian)
       const fpHigh = view.getUint32(offset + fpHighAt, littleEndian)
-      if (pcHigh >= pcHighBelow || fpHigh !== windowHigh) return false
+      if (fpHigh !== windowHigh) return false
       const fpLow = view.getUint32(offset + fpLowAt, littleEndian)
       // Exact: both are below 2^33 in size.
       const next = windowOffset + fpLow
@@ -412,7 +419,8 @@ export class Cursor implements FrameView {
       }
       if (next <= offset || next > lastOffset || (fpLow & fpAlignmentMask) !== 0 || this.count >= maxFrames) return false
       this.exactFrame = undefined
-      this.pcHigh = pcHigh
+      const pcHigh = view.getUint32(offset + pcHighAt, littleEndian)
+      this.pcHigh = ((pcHigh & pcSign) === 0 ? pcHigh & pcKeep : pcHigh | pcFill) >>> 0
       this.pcLow = view.getUint32(offset + pcLowAt, littleEndian)
       this.fpHigh = fpHigh
       this.fpLow = fpLow
@@ -490,7 +498,7 @@ export class Cursor implements FrameView {
     const span = this.snapshot.memory.spanOf(fp)
     const offset = span === undefined ? -1 : difference(fp, fpApprox, span)
     const lastOffset = span === undefined ? -1 : span.view.byteLength - this.layout.recordBytes
-    if (span === undefined || offset > lastOffset) {
+    if (span === undefined || offset > lastOffset || !this.fast) {
       this.offset = -1
       return
     }

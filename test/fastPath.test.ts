@@ -112,16 +112,18 @@ describe.each(archIds)("the fast path on %s", (arch) => {
 describe("the fast path and aarch64's PAC", () => {
   const pcs = (high: bigint) => (i: number) => (high << 32n) | (0x1000n + BigInt(i))
 
-  it("serves PCs below 2^vaBits as they are", () => {
-    const c = chain(0x10100n, 4, pcs(0xffffn))
+  it("strips PAC bits on the high half of the PC", () => {
+    const c = chain(0x10100n, 4, pcs(0x002a_ffffn))
     const snapshot = build(oneActivation("aarch64", c))
     expect(exactWork(snapshot).readWord).toBe(0)
-    expect(walkSync(snapshot).frames[1]!.pc).toBe(0x0000_ffff_0000_1001n)
+    expect(walkSync(snapshot).frames.map((f) => f.pc)).toEqual([0x1000n, 0x0000_ffff_0000_1001n, 0x0000_ffff_0000_1002n, 0x0000_ffff_0000_1003n])
+    const kernel = build(oneActivation("aarch64", chain(0x10100n, 2, pcs(0x0080_1234n))))
+    expect(walkSync(kernel).frames[1]!.pc).toBe(0xffff_1234_0000_1001n)
   })
 
-  it("gives PCs from 2^vaBits up to the exact steps, which strip them", () => {
-    const c = chain(0x10100n, 4, pcs(0x1_0000n))
-    const snapshot = build(oneActivation("aarch64", c))
+  it("leaves every PC to the exact steps when the address space is under 32 bits", () => {
+    const c = chain(0x10100n, 4, pcs(0x1n))
+    const snapshot = build(oneActivation("aarch64", c, { options: { aarch64VaBits: 16 } }))
     // Every record is read exactly: four frames, a PC and an FP each.
     expect(exactWork(snapshot).readWord).toBe(8)
     expect(walkSync(snapshot).frames.map((f) => f.pc)).toEqual([0x1000n, 0x1001n, 0x1002n, 0x1003n])

@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import type { Arch } from "../Arch.js"
+import type { Arch, HighMasks } from "../Arch.js"
 import { MAX } from "../U64.js"
 
 const BIT_55 = 1n << 55n
@@ -44,15 +44,20 @@ export const stripPac = (pc: bigint, vaBits: number): bigint => {
 }
 
 /**
- * The PCs `stripPac` leaves alone, as a bound: those below `2^vaBits` and
- * `2^55` have no bit set from vaBits up, nor bit 55. With 64 bits (or a
- * width it does not strip at) it changes none.
+ * `stripPac` on a PC's high half, as masks (see `HighMasks` in `Arch`): bit
+ * 55 is bit 23 of the high half, and bits [63:vaBits] are bits
+ * [31:vaBits-32] of it. A width below 32 strips low bits too: `undefined`.
+ * A width `stripPac` does not strip at keeps every bit.
  *
  * @category transforms
  * @since 0.1.0
  */
-export const verbatimBelow = (vaBits: number): number =>
-  vaBits === 64 || HIGH[vaBits] === undefined ? Infinity : 2 ** Math.min(vaBits, 55)
+export const pacHighMasks = (vaBits: number): HighMasks | undefined => {
+  if (HIGH[vaBits] === undefined) return { sign: 0, keep: 0xffff_ffff, fill: 0 }
+  if (vaBits < 32) return undefined
+  const keep = 2 ** (vaBits - 32) - 1
+  return { sign: 0x0080_0000, keep, fill: 0xffff_ffff - keep }
+}
 
 /**
  * @category architectures
@@ -67,5 +72,5 @@ export const aarch64: Arch = {
   fpAlignment: 8n,
   stopWhenNextFp: ">=",
   pcFromStack: (pc, options) => stripPac(pc, options.aarch64VaBits),
-  pcVerbatimBelow: (options) => verbatimBelow(options.aarch64VaBits)
+  pcHighMasks: (options) => pacHighMasks(options.aarch64VaBits)
 }

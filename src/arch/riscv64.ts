@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { allVerbatim, pcVerbatim } from "../Arch.js"
+import { highVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -31,5 +31,5 @@ export const riscv64: Arch = {
   fpAlignment: 16n,
   stopWhenNextFp: ">=",
   pcFromStack: pcVerbatim,
-  pcVerbatimBelow: allVerbatim
+  pcHighMasks: highVerbatim
 }

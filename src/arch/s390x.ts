@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { allVerbatim, pcVerbatim } from "../Arch.js"
+import { highVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -34,5 +34,5 @@ export const s390x: Arch = {
   fpAlignment: 8n,
   stopWhenNextFp: ">",
   pcFromStack: pcVerbatim,
-  pcVerbatimBelow: allVerbatim
+  pcHighMasks: highVerbatim
 }

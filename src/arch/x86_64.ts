@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { allVerbatim, pcVerbatim } from "../Arch.js"
+import { highVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -30,5 +30,5 @@ export const x86_64: Arch = {
   fpAlignment: 16n,
   stopWhenNextFp: ">=",
   pcFromStack: pcVerbatim,
-  pcVerbatimBelow: allVerbatim
+  pcHighMasks: highVerbatim
 }

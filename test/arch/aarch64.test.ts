@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { aarch64, stripPac } from "../../src/arch/aarch64.js"
+import { aarch64, pacHighMasks, stripPac } from "../../src/arch/aarch64.js"
 
 describe("aarch64 stripPac", () => {
   it("replaces bits [63:vaBits] with bit 55", () => {
@@ -22,13 +22,22 @@ describe("aarch64 stripPac", () => {
     for (const bits of [65, -1, 1.5, NaN]) expect(stripPac(0x12ab_0000_0040_1000n, bits)).toBe(0x12ab_0000_0040_1000n)
   })
 
-  it("tells the walker's fast path the PCs it leaves alone: below 2^vaBits and 2^55", () => {
-    for (const [bits, bound] of [[0, 1], [16, 2 ** 16], [39, 2 ** 39], [48, 2 ** 48], [55, 2 ** 55], [56, 2 ** 55], [63, 2 ** 55]] as const) {
-      expect(aarch64.pcVerbatimBelow({ aarch64VaBits: bits })).toBe(bound)
-      const below = BigInt(bound) - 1n
-      expect(stripPac(below, bits)).toBe(below)
-      expect(stripPac(BigInt(bound), bits)).not.toBe(BigInt(bound))
+  it("strips on the high half alone from 32 bits up, as the walker's fast path does it", () => {
+    const pcs = [0x0000_0000_0040_1000n, 0x002b_0000_0040_1000n, 0x00ab_8000_0040_1000n, 0x7f80_ff7f_0040_1000n,
+      0xffff_ffff_ffff_ffffn, 0x0080_0000_0000_0000n, 0x007f_ffff_ffff_ffffn, 0x8000_0000_0000_0001n]
+    for (let bits = 32; bits <= 64; bits++) {
+      const masks = pacHighMasks(bits)!
+      for (const pc of pcs) {
+        const high = Number(pc >> 32n)
+        const stripped = ((high & masks.sign) === 0 ? high & masks.keep : high | masks.fill) >>> 0
+        expect((BigInt(stripped) << 32n) | (pc & 0xffff_ffffn)).toBe(stripPac(pc, bits))
+      }
     }
-    for (const bits of [64, 65, -1, 1.5, NaN]) expect(aarch64.pcVerbatimBelow({ aarch64VaBits: bits })).toBe(Infinity)
+    expect(aarch64.pcHighMasks({ aarch64VaBits: 48 })).toEqual(pacHighMasks(48))
+  })
+
+  it("leaves widths below 32 to the exact strip, and keeps everything for one it does not strip at", () => {
+    for (const bits of [0, 16, 31]) expect(pacHighMasks(bits)).toBeUndefined()
+    for (const bits of [65, -1, 1.5, NaN]) expect(pacHighMasks(bits)).toEqual({ sign: 0, keep: 0xffff_ffff, fill: 0 })
   })
 })
