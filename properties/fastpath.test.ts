@@ -1,7 +1,7 @@
 /**
  * The walker's fast path must not show: it walks inside one region on
- * 32-bit halves (checking a next FP's high half against the region's) and
- * hands anything else to the exact bigint steps. Stacks and regions laid
+ * 32-bit halves (while a next FP's high half is the current FP's) and hands
+ * anything else to the exact bigint steps. Stacks and regions laid
  * across 2^32 (where the high half changes), 2^53 (where a float64 stops
  * holding every integer) and 2^64 (where an address computation wraps), with
  * saved words from a set of awkward values, walk exactly as the plain

@@ -264,7 +264,8 @@ export const nextFrame = (
  * The frame a {@link visitSync} callback is looking at. It is one object,
  * reused for every frame and valid only during the call: read what you need,
  * or copy `pc` and `fp` out. The 32-bit halves never allocate; `pc` and `fp`
- * make a bigint each time they are read.
+ * make bigints (except at the first frame of an activation, which already
+ * has them).
  *
  * @category models
  * @since 0.1.0
@@ -495,10 +496,10 @@ export class Cursor implements FrameView {
     const fpApprox = Number(fp)
     this.fpHigh = high(fp, fpApprox)
     this.fpLow = low(fp, fpApprox)
-    const span = this.snapshot.memory.spanOf(fp)
+    const span = this.fast ? this.snapshot.memory.spanOf(fp) : undefined
     const offset = span === undefined ? -1 : difference(fp, fpApprox, span)
     const lastOffset = span === undefined ? -1 : span.view.byteLength - this.layout.recordBytes
-    if (span === undefined || offset > lastOffset || !this.fast) {
+    if (span === undefined || offset > lastOffset) {
       this.offset = -1
       return
     }
@@ -528,7 +529,8 @@ export class Cursor implements FrameView {
 // only this and a `visit` caller's callback, and V8 can inline both.
 const stopHere = (): ControlFlow => "break"
 
-// 2^53: every integer below it is exact as a float64.
+// 2^53, as a bigint and as a number: every integer below it is exact as a
+// float64.
 const SAFE_END = 0x20_0000_0000_0000n
 const SAFE = 2 ** 53
 
@@ -626,12 +628,15 @@ export const traceSync = (
  * The allocation-free callback API: calls `f` for each frame, newest first,
  * with a {@link FrameView} (one object, reused for every frame), until the
  * walk ends or `f` answers `"break"`. Succeeds with a summary, fails with the
- * walk's error (every frame before it has been visited). While every value
- * is below 2^53 and every PC needs no cleaning (aarch64's PAC), nothing is
- * allocated per frame; past that the walk goes on exactly, on bigints.
+ * walk's error (every frame before it has been visited). Nothing is
+ * allocated per frame, except where the walk goes on exactly, on bigints:
+ * the first frame of each activation, a saved FP in the next 4 GiB, a frame
+ * record that does not fit in its region, and every frame under an aarch64
+ * address space of fewer than 32 bits.
  *
  * @example
  * ```ts
+ * // A PC as a number: exact while pcHigh < 2^21 (below 2^53).
  * const pcs = new Set<number>()
  * visitSync(snapshot, (frame) => void pcs.add(frame.pcHigh * 2 ** 32 + frame.pcLow))
  * ```

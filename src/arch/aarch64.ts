@@ -19,6 +19,7 @@
  * @since 0.1.0
  */
 import type { Arch, HighMasks } from "../Arch.js"
+import { highVerbatim } from "../Arch.js"
 import { MAX } from "../U64.js"
 
 const BIT_55 = 1n << 55n
@@ -53,7 +54,7 @@ export const stripPac = (pc: bigint, vaBits: number): bigint => {
  * @since 0.1.0
  */
 export const pacHighMasks = (vaBits: number): HighMasks | undefined => {
-  if (HIGH[vaBits] === undefined) return { sign: 0, keep: 0xffff_ffff, fill: 0 }
+  if (HIGH[vaBits] === undefined) return highVerbatim()
   if (vaBits < 32) return undefined
   const keep = 2 ** (vaBits - 32) - 1
   return { sign: 0x0080_0000, keep, fill: 0xffff_ffff - keep }
