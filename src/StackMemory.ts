@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
-import { LIMIT, MAX } from "./U64.js"
+import { compare, LIMIT, MAX } from "./U64.js"
 
 /**
  * One captured region: `bytes.length` bytes starting at `address`.
@@ -92,13 +92,17 @@ export class StackMemory {
       if (region.address > MAX || end > LIMIT) return Result.fail({ _tag: "PastEnd", index })
       if (region.bytes.length > 0) indexed.push({ region, index, end })
     }
-    indexed.sort((a, b) => (a.region.address < b.region.address ? -1 : a.region.address > b.region.address ? 1 : a.index - b.index))
+    // Stable: regions at one address (which overlap) stay in input order.
+    indexed.sort((a, b) => compare(a.region.address, b.region.address))
     for (let i = 1; i < indexed.length; i++) {
       const previous = indexed[i - 1]!
       const current = indexed[i]!
       if (current.region.address < previous.end) {
-        const [first, second] = previous.index < current.index ? [previous, current] : [current, previous]
-        return Result.fail({ _tag: "Overlap", index: second.index, other: first.index })
+        return Result.fail({
+          _tag: "Overlap",
+          index: Math.max(previous.index, current.index),
+          other: Math.min(previous.index, current.index)
+        })
       }
     }
     return Result.succeed(new StackMemory(regions, indexed.map((entry) => entry.region)))
@@ -129,22 +133,18 @@ export class StackMemory {
    * @since 0.1.0
    */
   spanOf(address: bigint): Span | undefined {
+    // The number of regions starting at or below `address`: the last of
+    // them is the only one that can hold it.
     let low = 0
-    let high = this.starts.length - 1
-    // The last region starting at or below `address`.
-    let found = -1
-    while (low <= high) {
+    let high = this.starts.length
+    while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.starts[middle]! <= address) {
-        found = middle
-        low = middle + 1
-      } else {
-        high = middle - 1
-      }
+      if (this.starts[middle]! <= address) low = middle + 1
+      else high = middle
     }
-    const span = this.spans[found]
+    const span = this.spans[low - 1]
     if (span === undefined || address > span.lastWord) return undefined
-    this.cached = found
+    this.cached = low - 1
     return span
   }
 }

@@ -59,9 +59,10 @@ export const parse = (input: unknown): U64 | undefined => {
     const value = BigInt(input)
     return value <= MAX ? value : undefined
   }
-  if (typeof input === "number" && Number.isSafeInteger(input) && input >= 0) {
-    // `-0` is a safe integer that is `>= 0`; `BigInt(-0)` is `0n`.
-    return BigInt(input)
+  // `isSafeInteger` is false for anything but a number. `-0` is a safe
+  // integer that is `>= 0`; `BigInt(-0)` is `0n`.
+  if (Number.isSafeInteger(input) && (input as number) >= 0) {
+    return BigInt(input as number)
   }
   return undefined
 }
@@ -83,3 +84,12 @@ export const toHex = (value: bigint): string => `0x${value.toString(16)}`
  * @since 0.1.0
  */
 export const isAligned = (value: U64, alignment: bigint): boolean => (value & (alignment - 1n)) === 0n
+
+/**
+ * Orders two values: -1, 0 or 1 as `a` is below, equal to or above `b` (a
+ * comparator for `Array.prototype.sort`).
+ *
+ * @category ordering
+ * @since 0.1.0
+ */
+export const compare = (a: bigint, b: bigint): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0)

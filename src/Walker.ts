@@ -496,13 +496,12 @@ export class Cursor implements FrameView {
     const fpApprox = Number(fp)
     this.fpHigh = high(fp, fpApprox)
     this.fpLow = low(fp, fpApprox)
+    this.offset = -1
     const span = this.fast ? this.snapshot.memory.spanOf(fp) : undefined
-    const offset = span === undefined ? -1 : difference(fp, fpApprox, span)
-    const lastOffset = span === undefined ? -1 : span.view.byteLength - this.layout.recordBytes
-    if (span === undefined || offset > lastOffset) {
-      this.offset = -1
-      return
-    }
+    if (span === undefined) return
+    const offset = difference(fp, fpApprox, span)
+    const lastOffset = span.view.byteLength - this.layout.recordBytes
+    if (offset > lastOffset) return
     this.view = span.view
     this.windowHigh = this.fpHigh
     this.windowOffset = offset - this.fpLow
@@ -546,9 +545,10 @@ const fromHalves = (high: number, low: number): bigint =>
   high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low)
 
 // `value - span.start` as a number (exact when it is below 2^53 in size),
-// given also `approx = Number(value)`.
+// given also `approx = Number(value)`; `value` is at or above the start, so
+// when it is below 2^53 so is the start.
 const difference = (value: bigint, approx: number, span: Span): number =>
-  approx < SAFE && span.startNumber < SAFE ? approx - span.startNumber : Number(value - span.start)
+  approx < SAFE ? approx - span.startNumber : Number(value - span.start)
 
 // Where the fast path finds the halves of the saved PC and FP in a frame
 // record, how many bytes the record spans from the FP, and the FP alignment

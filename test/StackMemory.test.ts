@@ -1,11 +1,16 @@
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import * as Result from "effect/Result"
 import type { Region } from "../src/StackMemory.js"
 import { StackMemory } from "../src/StackMemory.js"
+import { LIMIT, MAX } from "../src/U64.js"
 
 const region = (address: bigint, bytes: ReadonlyArray<number>): Region => ({ address, bytes: Uint8Array.from(bytes) })
 const memory = (...regions: ReadonlyArray<Region>) => Result.getOrThrow(StackMemory.make(regions))
 const word = [1, 2, 3, 4, 5, 6, 7, 8]
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 describe("StackMemory", () => {
   it("reads words in either byte order", () => {
@@ -38,8 +43,29 @@ describe("StackMemory", () => {
     expect(StackMemory.make([region(0xffff_ffff_ffff_fffcn, word)])).toEqual(Result.fail({ _tag: "PastEnd", index: 0 }))
   })
 
-  it("lets empty regions sit anywhere", () => {
-    const m = memory(region(0x100n, word), region(0x104n, []), region(0x104n, []))
+  it("lets empty regions sit anywhere up to 2^64 - 1, and none past it", () => {
+    const m = memory(region(0x100n, word), region(0x104n, []), region(0x104n, []), region(MAX, []))
     expect(m.readWord(0x100n, true)).toBe(0x0807060504030201n)
+    expect(StackMemory.make([region(0x100n, word), region(LIMIT, [])])).toEqual(Result.fail({ _tag: "PastEnd", index: 1 }))
+  })
+
+  it("names overlapping regions the same way whatever their order", () => {
+    const a = region(0x100n, word)
+    const b = region(0x100n, [1, 2])
+    expect(StackMemory.make([a, b])).toEqual(Result.fail({ _tag: "Overlap", index: 1, other: 0 }))
+    expect(StackMemory.make([b, a])).toEqual(Result.fail({ _tag: "Overlap", index: 1, other: 0 }))
+    expect(StackMemory.make([region(0x200n, word), a, region(0x104n, word)])).toEqual(Result.fail({ _tag: "Overlap", index: 2, other: 1 }))
+  })
+
+  it("reads the first and the last word of the region it read last without looking it up again", () => {
+    const m = memory(region(0x100n, word), region(0x200n, [...word, ...word]))
+    const spanOf = vi.spyOn(m, "spanOf")
+    expect(m.readWord(0x208n, true)).toBe(0x0807060504030201n)
+    expect(spanOf).toHaveBeenCalledTimes(1)
+    expect(m.readWord(0x200n, true)).toBe(0x0807060504030201n)
+    expect(m.readWord(0x208n, false)).toBe(0x0102030405060708n)
+    expect(spanOf).toHaveBeenCalledTimes(1)
+    expect(m.readWord(0x100n, true)).toBe(0x0807060504030201n)
+    expect(spanOf).toHaveBeenCalledTimes(2)
   })
 })

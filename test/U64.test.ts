@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { isAligned, LIMIT, MAX, parse, toHex } from "../src/U64.js"
+import { compare, isAligned, LIMIT, MAX, parse, toHex } from "../src/U64.js"
 
 describe("U64", () => {
   it("parses both forms over the whole range", () => {
@@ -25,5 +25,12 @@ describe("U64", () => {
     expect(isAligned(0xffff_ffff_ffff_fff0n, 16n)).toBe(true)
     expect(isAligned(0xffff_ffff_ffff_fff8n, 16n)).toBe(false)
     expect(isAligned(0xffff_ffff_ffff_fff8n, 8n)).toBe(true)
+  })
+
+  it("orders values across the whole range", () => {
+    expect(compare(0n, MAX)).toBe(-1)
+    expect(compare(MAX, MAX - 1n)).toBe(1)
+    expect(compare(1n << 53n, 1n << 53n)).toBe(0)
+    expect([MAX, 0n, 1n << 60n, 5n].sort(compare)).toEqual([0n, 5n, 1n << 60n, MAX])
   })
 })

@@ -432,7 +432,8 @@ describe("the APIs agree", () => {
       arch: "x86_64",
       regions: [[first, 0x500]],
       records: c.records,
-      limits: { address: L, pc: 0xffff_ffff_ffff_fff0n, fp: c.fps[0]!, sp: c.sp },
+      // 2^53 + 1: a float64 cannot hold its low bit.
+      limits: { address: L, pc: (1n << 53n) + 1n, fp: c.fps[0]!, sp: c.sp },
       states: [hostEntry(L)]
     })
     const halves: Array<readonly [number, number, number, number]> = []
@@ -457,6 +458,10 @@ describe("the APIs agree", () => {
     const visited: Array<number> = []
     Effect.runSync(Walker.visit(snapshot, (frame) => void visited.push(frame.activation)))
     expect(visited).toEqual([0, 0, 1])
+  })
+
+  it("the Walker service has its own key", () => {
+    expect(Walker.Walker.key).toBe("fpwalk/Walker")
   })
 
   it("the Walker service from its layer walks like the functions", () => {

@@ -69,6 +69,12 @@ describe.each(archIds)("the fast path on %s", (arch) => {
     expect(work.readWord).toBe(0)
   })
 
+  it("serves a frame at the very start of its region", () => {
+    const c = chain(0x10000n, 5)
+    const snapshot = build(oneActivation(arch, c))
+    expect(exactWork(snapshot)).toMatchObject({ readWord: 0, spanOf: 1 })
+  })
+
   it("serves a one-frame activation whose record ends exactly where its region does", () => {
     const c = chain(0x10100n, 1)
     const snapshot = build(oneActivation(arch, c, { regions: [[0x10000n, Number(c.last - 0x10000n) + recordBytes(arch)]] }))
