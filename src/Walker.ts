@@ -347,7 +347,8 @@ export class Cursor implements FrameView {
     this.arch = arch
     this.activations = activations(snapshot.limits, snapshot.states, snapshot.trap)
     this.layout = layouts[snapshot.arch]
-    this.maxFrames = snapshot.options.maxFrames < SAFE_END ? Number(snapshot.options.maxFrames) : Infinity
+    // Rounded only from 2^53 up, where no count reaches it.
+    this.maxFrames = Number(snapshot.options.maxFrames)
     const masks = arch.pcHighMasks(snapshot.options)
     this.fast = masks !== undefined
     this.pcSign = masks?.sign ?? 0
@@ -528,9 +529,7 @@ export class Cursor implements FrameView {
 // only this and a `visit` caller's callback, and V8 can inline both.
 const stopHere = (): ControlFlow => "break"
 
-// 2^53, as a bigint and as a number: every integer below it is exact as a
-// float64.
-const SAFE_END = 0x20_0000_0000_0000n
+// 2^53: every integer below it is exact as a float64.
 const SAFE = 2 ** 53
 
 // The halves of a 64-bit value, given also as `approx = Number(value)`, and
