@@ -373,7 +373,7 @@ export class Cursor implements FrameView {
 
   /** The current frame, as an object of its own. */
   frame(): Frame {
-    return this.exactFrame ?? { pc: fromHalves(this.pcHigh, this.pcLow), fp: fromHalves(this.fpHigh, this.fpLow) }
+    return this.exactFrame ?? { pc: this.pc, fp: this.fp }
   }
 
   /** Moves to the next frame and returns it, or `undefined` at the end. */
