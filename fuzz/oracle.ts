@@ -27,7 +27,7 @@ import type { Snapshot } from "../src/Snapshot.js"
 import { traceSync, visitSync, walkSync } from "../src/Walker.js"
 import type { Frame } from "../src/Walker.js"
 import { tags } from "../src/WalkError.js"
-import { fromJson, refActivations, refRead, refStripPac, referenceWalk } from "../test/reference/walker.js"
+import { fromJson, refActivations, refHalves, refRead, refStripPac, referenceWalk } from "../test/reference/walker.js"
 
 /** A broken promise of the walker: the fuzzer reports it as a crash. */
 export class OracleViolation extends Error {
@@ -93,8 +93,7 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
   const visit = visitSync(snapshot, (view) => {
     visited.push([view.index, view.activation, view.pc, view.fp, view.pcHigh, view.pcLow, view.fpHigh, view.fpLow])
   })
-  const halves = (value: bigint) => [Number(value >> 32n), Number(value & 0xffff_ffffn)]
-  const wanted = traced.map(({ activation, frame }, index) => [index, activation, frame.pc, frame.fp, ...halves(frame.pc), ...halves(frame.fp)])
+  const wanted = traced.map(({ activation, frame }, index) => [index, activation, frame.pc, frame.fp, ...refHalves(frame.pc), ...refHalves(frame.fp)])
   if (canonical(visited) !== canonical(wanted)) violation("visitSync and traceSync frames differ", { visited, wanted })
   if (canonical(visit) !== canonical(summary)) violation("visitSync and traceSync end differently", { visit, summary })
 

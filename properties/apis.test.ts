@@ -15,6 +15,7 @@ import { archIds } from "../src/arch/index.js"
 import * as Walker from "../src/Walker.js"
 import type { Frame, WalkResult } from "../src/Walker.js"
 import type { WalkError } from "../src/WalkError.js"
+import { refHalves } from "../test/reference/walker.js"
 import { anyStack } from "./arbitraries/anyStack.js"
 import { numRuns } from "./runs.js"
 import { decodeOrFail } from "./support.js"
@@ -95,9 +96,8 @@ describe.each(archIds)("%s: the allocation-free view", (arch) => {
         traced.push([traced.length, activation, frame])
         return traced.length === stopAt + 1 ? "break" : "continue"
       })
-      const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)]
       const seen = (frame: Walker.FrameView) => [frame.index, frame.activation, frame.pc, frame.fp, frame.pcHigh, frame.pcLow, frame.fpHigh, frame.fpLow]
-      const wanted = traced.map(([index, activation, f]) => [index, activation, f.pc, f.fp, ...split(f.pc), ...split(f.fp)])
+      const wanted = traced.map(([index, activation, f]) => [index, activation, f.pc, f.fp, ...refHalves(f.pc), ...refHalves(f.fp)])
 
       const viaSync: Array<ReturnType<typeof seen>> = []
       const sync = Walker.visitSync(snapshot, (frame) => {

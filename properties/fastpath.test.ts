@@ -21,7 +21,7 @@ import { resultToJson } from "../src/Snapshot.js"
 import { StackMemory } from "../src/StackMemory.js"
 import * as Walker from "../src/Walker.js"
 import type { Frame } from "../src/Walker.js"
-import { fromJson, referenceWalk } from "../test/reference/walker.js"
+import { fromJson, referenceWalk, refHalves } from "../test/reference/walker.js"
 import { snapshotJson, StackImage } from "./layout.js"
 import { numRuns } from "./runs.js"
 import { decodeOrFail, readRaw } from "./support.js"
@@ -173,8 +173,7 @@ describe.each(archIds)("%s", (arch) => {
       })
       expect(visit).toEqual(summary)
       expect(visited).toEqual(ours.frames)
-      const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)]
-      expect(halves).toEqual(ours.frames.map((f) => [...split(f.pc), ...split(f.fp)]))
+      expect(halves).toEqual(ours.frames.map((f) => [...refHalves(f.pc), ...refHalves(f.fp)]))
       const effect = Effect.runSync(Effect.result(Walker.walk(snapshot)))
       expect(Result.isSuccess(effect) ? effect.success.frames : effect.failure.frames).toEqual(ours.frames)
       const streamed = Effect.runSync(Effect.result(Stream.runCollect(Walker.stream(snapshot))))

@@ -14,8 +14,8 @@
  *   {@link FrameView};
  * - {@link stream}: a `Stream` of frames that fails with the `WalkError`;
  * - {@link Walker} and {@link layer}: the same as an Effect service;
- * - {@link walkSync}, {@link traceSync} and {@link visitSync}: plain functions for callers who
- *   do not use Effect.
+ * - {@link walkSync}, {@link traceSync} and {@link visitSync}: plain
+ *   functions for callers who do not use Effect.
  *
  * @since 0.1.0
  */
@@ -398,8 +398,8 @@ export class Cursor implements FrameView {
   // after frame, on 32-bit numbers, allocating nothing: the common case,
   // where the next frame's record lies in the same region and the same 4 GiB
   // window as the current FP (its PC is cleaned on its high half: aarch64's
-  // PAC), and every check passes. It also ends an activation whose next FP reached the entry
-  // SP. Where it cannot go on, it leaves the current frame as it is and
+  // PAC), and every check passes. It also ends an activation whose next FP
+  // reached the entry SP. Where it cannot go on, it leaves the current frame as it is and
   // answers `false`, and `step` takes the same step exactly, on bigints,
   // making any error; it answers `true` when `f` says "break". The reads
   // need no check: the current record fits in the region. 4a needs no test:

@@ -10,23 +10,12 @@ import { architectures, archIds } from "../src/arch/index.js"
 import { errorToJson } from "../src/Snapshot.js"
 import * as Walker from "../src/Walker.js"
 import { traceSync, visitSync, walkSync } from "../src/Walker.js"
+import { refHalves } from "./reference/walker.js"
 import type { Build } from "./support/build.js"
-import { build, hostEntry, state } from "./support/build.js"
+import { build, chain, hostEntry, pcsFrom, state } from "./support/build.js"
 
 const L = 0xaaaa_0000n
 const OTHER = 0xbbbb_0000n
-
-/**
- * A chain of `count` Wasm frames 0x100 apart from `first`, whose oldest frame
- * saved `first + count*0x100` (the trampoline's FP); the entry SP is 0x10
- * below that. PCs are 0x1000 + 0x10*i for the frames read from the stack.
- */
-const chain = (first: bigint, count: number, pcBase = 0x1000n) => {
-  const fps = Array.from({ length: count }, (_, i) => first + BigInt(i) * 0x100n)
-  const hostFp = first + BigInt(count) * 0x100n
-  const records = fps.map((fp, i) => [fp, fps[i + 1] ?? hostFp, pcBase + BigInt(i + 1) * 0x10n] as const)
-  return { fps, records, sp: hostFp - 0x10n, pcs: fps.map((_, i) => pcBase + BigInt(i) * 0x10n) }
-}
 
 const frames = (c: ReturnType<typeof chain>, exitPc: bigint) => c.fps.map((fp, i) => ({ pc: i === 0 ? exitPc : c.pcs[i]!, fp }))
 
@@ -62,8 +51,8 @@ describe.each(archIds)("walk on %s", (arch) => {
   })
 
   it("walks several activations, skipping states of other limits, and stops at the host entry", () => {
-    const newer = chain(0x10100n, 2, 0x1000n)
-    const older = chain(0x10800n, 3, 0x2000n)
+    const newer = chain(0x10100n, 2, pcsFrom(0x1000n))
+    const older = chain(0x10800n, 3, pcsFrom(0x2000n))
     const result = walkSync(build({
       arch,
       records: [...newer.records, ...older.records],
@@ -181,8 +170,8 @@ describe.each(archIds)("walk on %s", (arch) => {
     })
 
     it("4c: FrameLimitExceeded counts frames across activations, before reading anything", () => {
-      const newer = chain(0x10100n, 2, 0x1000n)
-      const older = chain(0x10800n, 3, 0x2000n)
+      const newer = chain(0x10100n, 2, pcsFrom(0x1000n))
+      const older = chain(0x10800n, 3, pcsFrom(0x2000n))
       const spec: Build = {
         arch,
         records: [...newer.records, ...older.records],
@@ -438,14 +427,13 @@ describe("the APIs agree", () => {
     })
     const halves: Array<readonly [number, number, number, number]> = []
     expect(Result.isSuccess(visitSync(snapshot, (f) => void halves.push([f.pcHigh, f.pcLow, f.fpHigh, f.fpLow])))).toBe(true)
-    const split = (v: bigint) => [Number(v >> 32n), Number(v & 0xffff_ffffn)] as const
-    expect(halves).toEqual(walkSync(snapshot).frames.map((f) => [...split(f.pc), ...split(f.fp)]))
+    expect(halves).toEqual(walkSync(snapshot).frames.map((f) => [...refHalves(f.pc), ...refHalves(f.fp)]))
     expect(halves.length).toBe(4)
   })
 
   it("trace tells each frame's activation", () => {
-    const newer = chain(0x10100n, 2, 0x1000n)
-    const older = chain(0x10800n, 1, 0x2000n)
+    const newer = chain(0x10100n, 2, pcsFrom(0x1000n))
+    const older = chain(0x10800n, 1, pcsFrom(0x2000n))
     const snapshot = build({
       arch: "riscv64",
       records: [...newer.records, ...older.records],

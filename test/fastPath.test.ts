@@ -13,17 +13,9 @@ import { architectures, archIds } from "../src/arch/index.js"
 import type { Snapshot } from "../src/Snapshot.js"
 import { visitSync, walkSync } from "../src/Walker.js"
 import type { Build } from "./support/build.js"
-import { build, hostEntry, state } from "./support/build.js"
+import { build, chain, hostEntry, state } from "./support/build.js"
 
 const L = 0xaaaa_0000n
-
-/** Frames 0x100 apart from `first`; the oldest saved the trampoline's FP, 0x10 above the entry SP. */
-const chain = (first: bigint, count: number, pc = (i: number) => 0x1000n + BigInt(i) * 0x10n) => {
-  const fps = Array.from({ length: count }, (_, i) => first + BigInt(i) * 0x100n)
-  const hostFp = first + BigInt(count) * 0x100n
-  const records = fps.map((fp, i) => [fp, fps[i + 1] ?? hostFp, pc(i + 1)] as const)
-  return { fps, records, sp: hostFp - 0x10n, last: fps[count - 1]! }
-}
 
 /** The bytes a frame record spans from its FP: up to the end of the saved PC. */
 const recordBytes = (arch: ArchId) => Number(architectures[arch].pcOffset) + 8

@@ -298,3 +298,6 @@ export const referenceWalk = (s: RefSnapshot): RefResult => {
   }
   return { ok: true, frames }
 }
+
+/** The high and low 32 bits of a 64-bit value: what a `FrameView` shows as `…High` and `…Low`. */
+export const refHalves = (value: bigint): [number, number] => [Number(value >> 32n), Number(value & 0xffff_ffffn)]

@@ -40,3 +40,19 @@ export const state = (limits: bigint, pc: bigint, fp: bigint, sp: bigint) => ({ 
 
 /** The terminating state: entered from the host with no Wasm before it. */
 export const hostEntry = (limits: bigint) => state(limits, 0n, 0n, 0n)
+
+/** Return addresses `base + 0x10*i` for frame `i`. */
+export const pcsFrom = (base: bigint) => (i: number): bigint => base + BigInt(i) * 0x10n
+
+/**
+ * A chain of `count` Wasm frames 0x100 apart from `first`, whose oldest frame
+ * saved `first + count*0x100` (the trampoline's FP); the entry SP is 0x10
+ * below that. Frame `i` has PC `pc(i)` (the first one's is the exit PC, not
+ * on the stack); by default 0x1000 + 0x10*i.
+ */
+export const chain = (first: bigint, count: number, pc: (i: number) => bigint = pcsFrom(0x1000n)) => {
+  const fps = Array.from({ length: count }, (_, i) => first + BigInt(i) * 0x100n)
+  const hostFp = first + BigInt(count) * 0x100n
+  const records = fps.map((fp, i) => [fp, fps[i + 1] ?? hostFp, pc(i + 1)] as const)
+  return { fps, records, sp: hostFp - 0x10n, pcs: fps.map((_, i) => pc(i)), last: fps[count - 1]! }
+}
