@@ -27,7 +27,7 @@ import { Agent, request } from "node:http"
 import { cpus, loadavg } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Service from "../src/Service.js"
+import * as Http from "../src/Http.js"
 import * as Snapshot from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 import { ARCHES, stackJson } from "./stacks.js"
@@ -48,7 +48,7 @@ interface Case {
   readonly answer: string
 }
 
-const inputErrorAnswer = (error: Snapshot.InputError): string => JSON.stringify(Service.errorJson(error)) + "\n"
+const inputErrorAnswer = (error: Snapshot.InputError): string => JSON.stringify(Http.errorJson(error)) + "\n"
 
 const validCase = (text: string, index: number): Case => {
   const decoded = Snapshot.decodeJson(text)
@@ -91,7 +91,7 @@ const bad: ReadonlyArray<Case> = [
     body: Buffer.from(sample),
     status: 415,
     answer: JSON.stringify(
-      Service.errorJson(new Service.UnsupportedMediaType({ contentType: "text/plain", accepted: ["application/json"] }))
+      Http.errorJson(new Http.UnsupportedMediaType({ contentType: "text/plain", accepted: ["application/json"] }))
     ) + "\n"
   }
 ]

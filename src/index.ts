@@ -13,7 +13,7 @@ export * as Arch from "./Arch.js"
 /** @since 0.1.0 */
 export * as Architectures from "./arch/index.js"
 /** @since 0.1.0 */
-export * as Service from "./Service.js"
+export * as Http from "./Http.js"
 /** @since 0.1.0 */
 export * as Snapshot from "./Snapshot.js"
 /** @since 0.1.0 */

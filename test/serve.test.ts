@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { snapshotJson, StackImage } from "../properties/layout.js"
 import type { RunningServer, ServeConfig } from "../src/cli/serve.js"
 import { defaultServeConfig, startServer } from "../src/cli/serve.js"
-import * as Service from "../src/Service.js"
+import * as Http from "../src/Http.js"
 import * as Snapshot from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 
@@ -629,11 +629,11 @@ describe("fpwalk serve: shutdown", () => {
   })
 })
 
-describe("Service without a transport", () => {
-  const answer = (options: Service.Options, request: Partial<Service.Request>) =>
+describe("Http without a transport", () => {
+  const answer = (options: Http.Options, request: Partial<Http.Request>) =>
     Effect.runPromise(Effect.gen(function*() {
-      const service = yield* Service.make(options)
-      const replies: Array<Service.Response> = []
+      const service = yield* Http.make(options)
+      const replies: Array<Http.Response> = []
       yield* service.handle({
         method: "GET",
         url: "/healthz",
@@ -646,7 +646,7 @@ describe("Service without a transport", () => {
     }))
 
   it("answers /healthz with 503 while the server drains", async () => {
-    const replies = await answer({ limits: Service.defaultLimits, isDraining: () => true }, {})
+    const replies = await answer({ limits: Http.defaultLimits, isDraining: () => true }, {})
     expect(replies).toEqual([{
       status: 503,
       headers: { "content-type": "application/json; charset=utf-8" },
@@ -657,7 +657,7 @@ describe("Service without a transport", () => {
   it("walks a body the transport hands over, and says nothing to a client that has gone", async () => {
     const json = stack(4)
     const body = new TextEncoder().encode(JSON.stringify(json))
-    const walked = await answer({ limits: Service.defaultLimits }, {
+    const walked = await answer({ limits: Http.defaultLimits }, {
       method: "POST",
       url: "/v1/walk",
       contentType: "application/json",
@@ -665,11 +665,11 @@ describe("Service without a transport", () => {
     })
     expect(walked.map((reply) => reply.status)).toEqual([200])
     expect(JSON.parse(walked[0]!.body as string)).toEqual(expected(json))
-    const gone = await answer({ limits: Service.defaultLimits }, {
+    const gone = await answer({ limits: Http.defaultLimits }, {
       method: "POST",
       url: "/v1/walk",
       contentType: "application/json",
-      readBody: () => Effect.fail(new Service.ClientClosed())
+      readBody: () => Effect.fail(new Http.ClientClosed())
     })
     expect(gone).toEqual([])
   })

@@ -1,12 +1,12 @@
 /**
- * `fpwalk serve`: the walker service ({@link Service}) on a `node:http`
+ * `fpwalk serve`: the walker service ({@link Http}) on a `node:http`
  * server, with limits from flags and environment variables, and a graceful
  * shutdown on SIGTERM or SIGINT.
  *
  * Effect 4.1's `effect/http` defines the server interfaces, but the Node
  * implementation lives in the separate `@effect/platform-node` package, so
  * the transport here is `node:http` driven by Effect: every request runs as
- * a fiber of {@link Service.Service.handle}, reading the body and writing
+ * a fiber of {@link Http.HttpService.handle}, reading the body and writing
  * the answer through the Effect wrappers below.
  *
  * @since 0.1.0
@@ -17,7 +17,7 @@ import * as Stream from "effect/Stream"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import * as Service from "../Service.js"
+import * as Http from "../Http.js"
 import { parseArguments } from "./args.js"
 import type { Io } from "./io.js"
 import { parseMaxFrames } from "./walk.js"
@@ -29,7 +29,7 @@ import { parseMaxFrames } from "./walk.js"
  * @category models
  * @since 0.1.0
  */
-export interface ServeConfig extends Service.Limits {
+export interface ServeConfig extends Http.Limits {
   readonly host: string
   readonly port: number
   /** Milliseconds a socket may stay silent (no byte in or out) before it is closed. */
@@ -39,14 +39,14 @@ export interface ServeConfig extends Service.Limits {
 }
 
 /**
- * The defaults: 127.0.0.1:8080, the service's {@link Service.defaultLimits},
+ * The defaults: 127.0.0.1:8080, the service's {@link Http.defaultLimits},
  * 60 s idle sockets, 10 s to drain on shutdown.
  *
  * @category constants
  * @since 0.1.0
  */
 export const defaultServeConfig: ServeConfig = {
-  ...Service.defaultLimits,
+  ...Http.defaultLimits,
   host: "127.0.0.1",
   port: 8080,
   idleTimeout: 60_000,
@@ -178,10 +178,10 @@ const readBody = (
   exchange: Exchange,
   declared: number | undefined,
   limit: number
-): Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed> =>
+): Effect.Effect<Uint8Array, Http.PayloadTooLarge | Http.ClientClosed> =>
   Effect.callback((resume) => {
     const { req } = exchange
-    if (req.destroyed) return resume(Effect.fail(new Service.ClientClosed()))
+    if (req.destroyed) return resume(Effect.fail(new Http.ClientClosed()))
     // With a declared length within the limit the body is copied once into
     // a buffer of that size: the HTTP parser never delivers more than
     // Content-Length bytes.
@@ -192,7 +192,7 @@ const readBody = (
     let size = 0
     let settled = false
     const onData = (chunk: Buffer) => {
-      if (size + chunk.length > limit) return settle(Effect.fail(new Service.PayloadTooLarge({ limit })))
+      if (size + chunk.length > limit) return settle(Effect.fail(new Http.PayloadTooLarge({ limit })))
       if (whole === undefined) chunks.push(chunk)
       else chunk.copy(whole, size)
       size += chunk.length
@@ -201,7 +201,7 @@ const readBody = (
       exchange.bodyRead = true
       settle(Effect.succeed(whole === undefined ? Buffer.concat(chunks, size) : whole.subarray(0, size)))
     }
-    const onGone = () => settle(Effect.fail(new Service.ClientClosed()))
+    const onGone = () => settle(Effect.fail(new Http.ClientClosed()))
     const cleanup = () => {
       req.off("data", onData)
       req.off("end", onEnd)
@@ -209,7 +209,7 @@ const readBody = (
       req.off("error", onGone)
       req.pause()
     }
-    const settle = (effect: Effect.Effect<Uint8Array, Service.PayloadTooLarge | Service.ClientClosed>) => {
+    const settle = (effect: Effect.Effect<Uint8Array, Http.PayloadTooLarge | Http.ClientClosed>) => {
       if (settled) return
       settled = true
       cleanup()
@@ -227,9 +227,9 @@ const readBody = (
   })
 
 // Writes one chunk, waiting for `drain` when the socket's buffer is full.
-const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Service.ClientClosed> =>
+const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Http.ClientClosed> =>
   Effect.callback((resume) => {
-    if (res.destroyed || res.writableEnded) return resume(Effect.fail(new Service.ClientClosed()))
+    if (res.destroyed || res.writableEnded) return resume(Effect.fail(new Http.ClientClosed()))
     if (res.write(chunk, () => {})) return resume(Effect.void)
     const onDrain = () => {
       cleanup()
@@ -237,7 +237,7 @@ const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Service.
     }
     const onClose = () => {
       cleanup()
-      resume(Effect.fail(new Service.ClientClosed()))
+      resume(Effect.fail(new Http.ClientClosed()))
     }
     const cleanup = () => {
       res.off("drain", onDrain)
@@ -283,11 +283,11 @@ interface Exchange {
   bodyRead: boolean
 }
 
-const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => boolean): Service.Reply =>
+const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => boolean): Http.Reply =>
 (response) =>
   Effect.gen(function*() {
     const { req, res } = exchange
-    if (res.headersSent || res.destroyed) return yield* new Service.ClientClosed()
+    if (res.headersSent || res.destroyed) return yield* new Http.ClientClosed()
     // Answered before the body was read to its end (404, 405, 415, 503, 413,
     // 408): the rest of the body is discarded. After a 413 or a 408 the
     // connection closes; after the others Node reuses it once the body ends.
@@ -371,7 +371,7 @@ export interface RunningServer {
 export const startServer = (config: ServeConfig): Promise<Result.Result<RunningServer, string>> => {
   let draining = false
   let inFlight = 0
-  const service = Effect.runSync(Service.make({
+  const service = Effect.runSync(Http.make({
     limits: config,
     isDraining: () => draining,
     residentMemory: () => process.memoryUsage.rss()
@@ -398,7 +398,7 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
       hasBody: (contentLength ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined,
       bodyRead: false
     }
-    const request: Service.Request = {
+    const request: Http.Request = {
       method: req.method ?? "GET",
       url: req.url ?? "/",
       contentType: req.headers["content-type"],

@@ -344,13 +344,13 @@ export interface Options {
  * @category services
  * @since 0.1.0
  */
-export class Service extends Context.Service<Service, {
+export class HttpService extends Context.Service<HttpService, {
   readonly limits: Limits
   /** Answers one request through `reply`. Never fails: every error is an answer. */
   readonly handle: (request: Request, reply: Reply) => Effect.Effect<void>
   /** The metrics in Prometheus text format. */
   readonly metrics: Effect.Effect<string>
-}>()("fpwalk/Service") {}
+}>()("fpwalk/HttpService") {}
 
 const JSON_TYPE = "application/json; charset=utf-8"
 const NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
@@ -390,7 +390,7 @@ const resultTag = (result: Walker.WalkResult): string => (result.ok ? "ok" : res
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options): Effect.Effect<Service["Service"]> =>
+export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
   Effect.gen(function*() {
     const { limits } = options
     const slots = yield* Semaphore.make(limits.maxWalks)
@@ -563,9 +563,9 @@ export const make = (options: Options): Effect.Effect<Service["Service"]> =>
   })
 
 /**
- * The {@link Service} built by {@link make}.
+ * The {@link HttpService} built by {@link make}.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layer = (options: Options): Layer.Layer<Service> => Layer.effect(Service, make(options))
+export const layer = (options: Options): Layer.Layer<HttpService> => Layer.effect(HttpService, make(options))
