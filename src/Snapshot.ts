@@ -8,7 +8,6 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -19,6 +18,7 @@ import type { CallThreadState, Limits, Trap } from "./Activation.js"
 import type { ArchId } from "./Arch.js"
 import { archIds } from "./arch/index.js"
 import * as Base64 from "./internal/base64.js"
+import { InputError } from "./InputError.js"
 import { StackMemory } from "./StackMemory.js"
 import * as U64 from "./U64.js"
 import type { Frame, WalkResult } from "./Walker.js"
@@ -69,21 +69,12 @@ export interface Snapshot {
 }
 
 /**
- * A snapshot that cannot be walked because it is not a valid snapshot:
- * `path` names the field (`""` for the document itself), `reason` says what
- * is wrong with it.
+ * The decoder's error (see `InputError.ts`): `path` names the field.
  *
  * @category errors
  * @since 0.1.0
  */
-export class InputError extends Data.TaggedError("InputError")<{
-  readonly path: string
-  readonly reason: string
-}> {
-  override get message(): string {
-    return this.path === "" ? this.reason : `${this.path}: ${this.reason}`
-  }
-}
+export { InputError }
 
 // ---------------------------------------------------------------------------
 // Schema
