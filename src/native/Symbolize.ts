@@ -1,0 +1,268 @@
+/**
+ * Names a native frame's PC: the module it is in, the function symbol that
+ * covers it and the offset into that symbol, from ELF symbol files
+ * (executables and shared objects) matched to the image's modules.
+ *
+ * - Frames after the first are looked up at `pc - 1`: their PC is a return
+ *   address, one past the call, which may already be the next function.
+ *   The offset is still `pc - symbol start` (the return address's).
+ * - A file is matched to a module by GNU build ID; else by file name (the
+ *   module's path and the file's name agree on the last component), unless
+ *   both have build IDs and they differ: then it is not used, with a
+ *   warning; else, for a core without `NT_FILE` (as qemu writes), by its
+ *   load addresses: an executable whose `PT_LOAD` segments all lie in the
+ *   core's segments, at the load bias `AT_ENTRY - e_entry` when the core's
+ *   auxiliary vector gives it (0 otherwise).
+ * - The load bias of a matched module is where its file offset
+ *   `fileOffset` is mapped minus where the file's `PT_LOAD` holding that
+ *   offset wants it: `base + (p_offset - fileOffset) - p_vaddr`.
+ * - Symbols are `.symtab`'s, else `.dynsym`'s. With no symbol covering the
+ *   PC, the offset is from the module's base.
+ *
+ * Works for any {@link Image}: a minidump's modules (base, size, name, build
+ * ID from the CodeView record) match the same way.
+ *
+ * @since 0.2.0
+ */
+import * as Result from "effect/Result"
+import type { ByteSource } from "../ByteSource.js"
+import type { ElfFile, ElfSymbol } from "../elf/Elf.js"
+import { buildId, ET_DYN, ET_EXEC, PT_LOAD, PT_PHDR, readElf, readSymbols } from "../elf/Elf.js"
+import type { Image, Module } from "./Image.js"
+
+/**
+ * A symbol file given by name (for matching and messages) and contents.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface SymbolFile {
+  readonly name: string
+  readonly source: ByteSource
+}
+
+/**
+ * Where a PC is: every field is absent when no module covers it.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Location {
+  readonly module?: string
+  readonly symbol?: string
+  /** From the symbol's start, or from the module's base when no symbol covers the PC. */
+  readonly offset?: bigint
+}
+
+/**
+ * What a core adds to its image for matching by load address: its segments
+ * and its auxiliary vector's `AT_ENTRY` / `AT_PHDR`.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface LoadLayout {
+  readonly segments?: ReadonlyArray<{ readonly vaddr: bigint; readonly memsz: bigint }>
+  readonly auxv?: { readonly entry?: bigint | undefined; readonly phdr?: bigint | undefined } | undefined
+}
+
+/**
+ * How a file was matched to a module.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Match {
+  readonly file: string
+  readonly module: string
+  readonly by: "build-id" | "name" | "load-address"
+  readonly bias: bigint
+}
+
+/**
+ * A PC-to-name lookup over one image.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface Symbolizer {
+  /** `frameIndex` 0 looks up `pc` itself, later frames `pc - 1`. Never throws. */
+  readonly lookup: (pc: bigint, frameIndex: number) => Location
+  readonly matches: ReadonlyArray<Match>
+  /** Files not used and why (one line each). */
+  readonly warnings: ReadonlyArray<string>
+}
+
+const MASK = (1n << 64n) - 1n
+const PAGE = 0xfffn
+
+interface Parsed {
+  readonly name: string
+  readonly elf: ElfFile
+  readonly buildId: Uint8Array | undefined
+}
+
+interface Range {
+  readonly name: string
+  readonly base: bigint
+  readonly end: bigint
+  readonly file?: { readonly parsed: Parsed; readonly bias: bigint } | undefined
+}
+
+const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1)
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+const hexBytes = (a: Uint8Array) => Array.from(a, (x) => x.toString(16).padStart(2, "0")).join("")
+const loads = (elf: ElfFile) => elf.programHeaders.filter((ph) => ph.type === PT_LOAD && ph.memsz > 0n)
+
+/** The load bias of `elf` mapped at `module.base` from `module.fileOffset`. */
+const biasOf = (elf: ElfFile, module: Module): bigint => {
+  const fileOffset = module.fileOffset ?? 0n
+  const segments = loads(elf)
+  const ph = segments.find((p) => (p.offset & ~PAGE) <= fileOffset && fileOffset < p.offset + p.filesz) ?? segments[0]
+  return ph === undefined ? 0n : (module.base + (ph.offset - fileOffset) - ph.vaddr) & MASK
+}
+
+/** The bias at which an executable's segments all lie in the core's, or `undefined`. */
+const loadAddressBias = (parsed: Parsed, layout: LoadLayout): bigint | undefined => {
+  const { elf } = parsed
+  if (elf.type !== ET_EXEC && elf.type !== ET_DYN) return undefined
+  const entry = layout.auxv?.entry
+  const bias = entry === undefined ? 0n : (entry - elf.entry) & MASK
+  if (elf.type === ET_EXEC && bias !== 0n) return undefined
+  if ((bias & PAGE) !== 0n) return undefined
+  const phdr = elf.programHeaders.find((ph) => ph.type === PT_PHDR)
+  const atPhdr = layout.auxv?.phdr
+  if (phdr !== undefined && atPhdr !== undefined && ((phdr.vaddr + bias) & MASK) !== atPhdr) return undefined
+  const segments = layout.segments ?? []
+  const mine = loads(elf)
+  if (mine.length === 0 || segments.length === 0) return undefined
+  const inCore = (address: bigint) => segments.some((s) => s.vaddr <= address && address < s.vaddr + s.memsz)
+  return mine.every((ph) => inCore(((ph.vaddr & ~PAGE) + bias) & MASK)) ? bias : undefined
+}
+
+/**
+ * Matches `files` to `image`'s modules and returns the lookup.
+ *
+ * @example
+ * ```ts
+ * const symbolizer = makeSymbolizer(core.image, [{ name: "prog", source: fromBytes(elfBytes) }], core)
+ * symbolizer.lookup(0x55555555518cn, 1) // { module: "/tmp/prog", symbol: "level2", offset: 15n }
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const makeSymbolizer = (
+  image: Pick<Image, "modules">,
+  files: ReadonlyArray<SymbolFile>,
+  layout: LoadLayout = {}
+): Symbolizer => {
+  const warnings: Array<string> = []
+  const parsed: Array<Parsed> = []
+  for (const file of files) {
+    const elf = readElf(file.source)
+    if (Result.isFailure(elf)) {
+      warnings.push(`${file.name}: not used: ${elf.failure.message}`)
+      continue
+    }
+    const id = buildId(elf.success)
+    if (Result.isFailure(id)) {
+      warnings.push(`${file.name}: not used: ${id.failure.message}`)
+      continue
+    }
+    parsed.push({ name: file.name, elf: elf.success, buildId: id.success })
+  }
+
+  const matches: Array<Match> = []
+  const used = new Set<Parsed>()
+  const ranges: Array<Range> = image.modules.map((module) => {
+    const byId = module.buildId === undefined ? undefined : parsed.find((p) => p.buildId !== undefined && sameBytes(p.buildId, module.buildId!))
+    let chosen: { parsed: Parsed; by: Match["by"] } | undefined = byId === undefined ? undefined : { parsed: byId, by: "build-id" }
+    if (chosen === undefined) {
+      for (const p of parsed) {
+        if (baseName(p.name) !== baseName(module.name)) continue
+        if (p.buildId !== undefined && module.buildId !== undefined) {
+          warnings.push(`${p.name}: not used for ${module.name}: build ID ${hexBytes(p.buildId)} differs from the mapping's ${hexBytes(module.buildId)}`)
+          continue
+        }
+        chosen = { parsed: p, by: "name" }
+        break
+      }
+    }
+    const range = { name: module.name, base: module.base, end: module.base + module.size }
+    if (chosen === undefined) return range
+    used.add(chosen.parsed)
+    const bias = biasOf(chosen.parsed.elf, module)
+    matches.push({ file: chosen.parsed.name, module: module.name, by: chosen.by, bias })
+    return { ...range, file: { parsed: chosen.parsed, bias } }
+  })
+  const covered = (address: bigint) => ranges.some((r) => r.base <= address && address < r.end)
+  for (const p of parsed) {
+    if (used.has(p)) continue
+    const bias = loadAddressBias(p, layout)
+    if (bias === undefined) continue
+    const segments = loads(p.elf)
+    const base = segments.reduce((low, ph) => (ph.vaddr < low ? ph.vaddr : low), MASK) & ~PAGE
+    const end = segments.reduce((high, ph) => (ph.vaddr + ph.memsz > high ? ph.vaddr + ph.memsz : high), 0n)
+    if (covered(base + bias)) continue
+    used.add(p)
+    matches.push({ file: p.name, module: p.name, by: "load-address", bias })
+    ranges.push({ name: p.name, base: base + bias, end: end + bias, file: { parsed: p, bias } })
+  }
+  for (const p of parsed) if (!used.has(p)) warnings.push(`${p.name}: matches no module of the image`)
+
+  // Symbols are read on the first lookup that needs a file's.
+  const tables = new Map<Parsed, ReadonlyArray<ElfSymbol>>()
+  const symbolsOf = (p: Parsed): ReadonlyArray<ElfSymbol> => {
+    let table = tables.get(p)
+    if (table === undefined) {
+      const read = readSymbols(p.elf)
+      if (Result.isFailure(read)) warnings.push(`${p.name}: no symbols: ${read.failure.message}`)
+      table = Result.isSuccess(read) ? read.success.symbols : []
+      tables.set(p, table)
+    }
+    return table
+  }
+
+  const lookup = (pc: bigint, frameIndex: number): Location => {
+    const address = frameIndex > 0 ? pc - 1n : pc
+    const range = ranges.find((r) => r.base <= address && address < r.end)
+    if (range === undefined) return {}
+    if (range.file !== undefined) {
+      const symbol = covering(symbolsOf(range.file.parsed), (address - range.file.bias) & MASK)
+      if (symbol !== undefined) return { module: range.name, symbol: symbol.name, offset: ((pc - range.file.bias) & MASK) - symbol.value }
+    }
+    return { module: range.name, offset: pc - range.base }
+  }
+  return { lookup, matches, warnings }
+}
+
+// Of aliases, prefer a sized symbol over a label, then the name with fewer
+// leading underscores (`nanosleep` over `__nanosleep`, as gdb prints it), then
+// global over weak over local.
+const underscores = (name: string) => name.length - name.replace(/^_+/, "").length
+const rank = (s: ElfSymbol) => (s.size > 0n ? 0 : 1000) + underscores(s.name) * 4 + (s.binding === 1 ? 0 : s.binding === 2 ? 1 : 2)
+
+/**
+ * The symbol covering `address` in `symbols` (sorted by value): the nearest
+ * one at or below it whose size reaches it, else a size-0 label at or below
+ * it with nothing sized in between.
+ */
+const covering = (symbols: ReadonlyArray<ElfSymbol>, address: bigint): ElfSymbol | undefined => {
+  let lo = 0
+  let hi = symbols.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (symbols[mid]!.value <= address) lo = mid + 1
+    else hi = mid
+  }
+  const nearest = symbols[lo - 1]?.value
+  let best: ElfSymbol | undefined
+  for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
+    const s = symbols[i]!
+    if (best !== undefined && s.value !== best.value) break // only aliases of the best one's address
+    const fits = s.size > 0n ? address < s.value + s.size : s.value === nearest
+    if (fits && (best === undefined || rank(s) < rank(best))) best = s
+  }
+  return best
+}
