@@ -36,3 +36,24 @@ export interface Memory {
    */
   readonly spanOf: (address: bigint) => Span | undefined
 }
+
+/**
+ * Reads the 64-bit word at `address` in the given byte order, or `undefined`
+ * when its eight bytes are not all in one captured span (an address below 0
+ * or whose word passes `2^64 - 1` never is). The walk's one exact read.
+ *
+ * @category reading
+ * @since 0.2.0
+ */
+export const readWord = (memory: Memory, address: bigint, littleEndian: boolean): bigint | undefined => {
+  if (address < 0n || address > LAST_WORD) return undefined
+  const span = memory.spanOf(address)
+  if (span === undefined) return undefined
+  const at = Number(address - span.start)
+  // A span from outside (not StackMemory) is checked, not trusted.
+  if (!(at >= 0 && at + 8 <= span.view.byteLength)) return undefined
+  return span.view.getBigUint64(at, littleEndian)
+}
+
+// The last address at which a whole word fits below 2^64.
+const LAST_WORD = 0xffff_ffff_ffff_fff8n

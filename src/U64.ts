@@ -75,7 +75,7 @@ export const parse = (input: unknown): U64 | undefined => {
  * @category formatting
  * @since 0.1.0
  */
-export const toHex = (value: bigint): string => `0x${value.toString(16)}`
+export const toHex = (value: bigint): string => (value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`)
 
 /**
  * Whether `value` is a multiple of `alignment` (a power of two).
@@ -93,3 +93,22 @@ export const isAligned = (value: U64, alignment: bigint): boolean => (value & (a
  * @since 0.1.0
  */
 export const compare = (a: bigint, b: bigint): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The value whose bits 63–32 are `high` and 31–0 are `low` (both unsigned
+ * 32-bit numbers).
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fromHalves = (high: number, low: number): U64 =>
+  high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low)
+
+/**
+ * {@link toHex} of the value with these halves, without making a bigint.
+ *
+ * @category formatting
+ * @since 0.2.0
+ */
+export const hexOfHalves = (high: number, low: number): string =>
+  high === 0 ? `0x${low.toString(16)}` : `0x${high.toString(16)}${low.toString(16).padStart(8, "0")}`

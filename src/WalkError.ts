@@ -1,5 +1,5 @@
 /**
- * The ten ways a walk can fail, as the spec names them.
+ * The ways a walk can fail, as the specs (v1 and v2) name them.
  *
  * Where wasmtime asserts and panics, fpwalk fails with one of these. Every
  * error carries the values that broke the check, the index of the activation
@@ -37,7 +37,9 @@ export class MismatchedLimits extends Data.TaggedError("MismatchedLimits")<{
 
 /**
  * Check 1: an activation with PC 0 (the end of the chain) has a non-zero FP
- * or SP.
+ * or entry value. Under `entry-sp` the entry value is the entry SP (`sp`);
+ * under `entry-fp` and `exit-trampoline` it is the entry FP (`entryFp`), and
+ * `fp` is the recorded exit FP (or the exit trampoline's FP).
  *
  * @category errors
  * @since 0.1.0
@@ -47,10 +49,12 @@ export class InconsistentActivation extends Data.TaggedError("InconsistentActiva
   readonly activation: number
   readonly pc: bigint
   readonly fp: bigint
-  readonly sp: bigint
+  readonly sp?: bigint | undefined
+  readonly entryFp?: bigint | undefined
 }> {
   override get message(): string {
-    return `activation ${this.activation} has PC 0, which ends the chain, but its FP is ${toHex(this.fp)} and its entry SP is ${toHex(this.sp)} (both must be 0)`
+    const entry = this.entryFp === undefined ? `its entry SP is ${toHex(this.sp ?? 0n)}` : `its entry FP is ${toHex(this.entryFp)}`
+    return `activation ${this.activation} has PC 0, which ends the chain, but its FP is ${toHex(this.fp)} and ${entry} (both must be 0)`
   }
 }
 
@@ -81,6 +85,22 @@ export class NullEntrySp extends Data.TaggedError("NullEntrySp")<{
 }> {
   override get message(): string {
     return `activation ${this.activation} has a PC and a frame pointer but its entry SP is 0`
+  }
+}
+
+/**
+ * Check 2 (`entry-fp`, `exit-trampoline`): an activation with a PC and an FP
+ * has entry FP 0.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class NullEntryFp extends Data.TaggedError("NullEntryFp")<{
+  readonly frame: number
+  readonly activation: number
+}> {
+  override get message(): string {
+    return `activation ${this.activation} has a PC and a frame pointer but its entry FP is 0`
   }
 }
 
@@ -119,6 +139,24 @@ export class FpAboveEntrySp extends Data.TaggedError("FpAboveEntrySp")<{
 }
 
 /**
+ * Check 4a (`entry-fp`, `exit-trampoline`): a frame pointer lies above the
+ * activation's entry FP.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class FpAboveEntryFp extends Data.TaggedError("FpAboveEntryFp")<{
+  readonly frame: number
+  readonly activation: number
+  readonly fp: bigint
+  readonly entryFp: bigint
+}> {
+  override get message(): string {
+    return `frame ${this.frame} in activation ${this.activation} has FP ${toHex(this.fp)}, above the entry FP ${toHex(this.entryFp)}`
+  }
+}
+
+/**
  * Check 4b: a frame pointer is not aligned.
  *
  * @category errors
@@ -151,8 +189,10 @@ export class FrameLimitExceeded extends Data.TaggedError("FrameLimitExceeded")<{
 }
 
 /**
- * Checks 4e and 4f: the saved PC or saved FP of a frame is not in the
- * captured memory (or its address is past `2^64 - 1`).
+ * Checks 4e and 4f (and the `exit-trampoline` read of the exit FP, check 3):
+ * a word the walk needs is not in the captured memory (or its address is
+ * outside `0 .. 2^64 - 1`). `fp` is the frame pointer the word was read
+ * through (the exit trampoline's FP for check 3); `slot` says which word.
  *
  * @category errors
  * @since 0.1.0
@@ -161,13 +201,15 @@ export class UnmappedRead extends Data.TaggedError("UnmappedRead")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
-  /** First byte of the word that could not be read; past 2^64-1, the unwrapped sum. */
+  /** First byte of the word that could not be read: the unwrapped sum. */
   readonly address: bigint
+  readonly slot: "saved PC" | "saved FP" | "exit FP"
 }> {
   override get message(): string {
-    // The saved FP sits at fp + 0 on every architecture; any other slot is the saved PC.
-    const slot = this.address === this.fp ? "saved FP" : "saved PC"
-    return `frame ${this.frame - 1} in activation ${this.activation} (FP ${toHex(this.fp)}) keeps its ${slot} at ${toHex(this.address)}, but those 8 bytes are not in the captured memory`
+    const where = this.slot === "exit FP"
+      ? `activation ${this.activation}'s exit trampoline (FP ${toHex(this.fp)}) keeps the Wasm exit FP at ${toHex(this.address)}`
+      : `frame ${this.frame - 1} in activation ${this.activation} (FP ${toHex(this.fp)}) keeps its ${this.slot} at ${toHex(this.address)}`
+    return `${where}, but those 8 bytes are not in the captured memory`
   }
 }
 
@@ -190,7 +232,7 @@ export class NonMonotonicFp extends Data.TaggedError("NonMonotonicFp")<{
 }
 
 /**
- * Any of the ten walk errors.
+ * Any of the walk errors.
  *
  * @category errors
  * @since 0.1.0
@@ -200,15 +242,17 @@ export type WalkError =
   | InconsistentActivation
   | NullFramePointer
   | NullEntrySp
+  | NullEntryFp
   | MisalignedEntrySp
   | FpAboveEntrySp
+  | FpAboveEntryFp
   | MisalignedFp
   | FrameLimitExceeded
   | UnmappedRead
   | NonMonotonicFp
 
 /**
- * The ten tags, in the spec's check order.
+ * The tags, in the spec's check order (v2's beside their v1 twins).
  *
  * @category errors
  * @since 0.1.0
@@ -218,8 +262,10 @@ export const tags = [
   "InconsistentActivation",
   "NullFramePointer",
   "NullEntrySp",
+  "NullEntryFp",
   "MisalignedEntrySp",
   "FpAboveEntrySp",
+  "FpAboveEntryFp",
   "MisalignedFp",
   "FrameLimitExceeded",
   "UnmappedRead",

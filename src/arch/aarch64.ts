@@ -11,52 +11,14 @@
  * AAPCS64 keeps `sp` 16-byte aligned, so the entry SP is checked to 16. The
  * original checks nothing of the FP on aarch64 but dereferences it as a
  * word, so a safe walker requires 8. Return addresses saved under
- * `paciasp` carry a pointer-authentication code in their top bits; `xpaclri`
- * strips it by replacing bits [63:vaBits] with copies of bit 55 (Linux
- * enables no top-byte-ignore for instruction addresses). Only PCs read from
- * the stack are stripped. wasmtime: `backtrace/aarch64.rs`.
+ * `paciasp` carry a pointer-authentication code in their top bits, stripped
+ * as `pcMask` in `Arch` says. Only PCs read from the stack are stripped. The
+ * C ABI's frame record is the same. wasmtime: `backtrace/aarch64.rs`.
  *
  * @since 0.1.0
  */
-import type { Arch, HighMasks } from "../Arch.js"
-import { highVerbatim } from "../Arch.js"
-import { MAX } from "../U64.js"
-
-const BIT_55 = 1n << 55n
-
-// For each vaBits 0..64, the bits [63:vaBits]: made once.
-const HIGH = Array.from({ length: 65 }, (_, bits) => MAX ^ ((1n << BigInt(bits)) - 1n))
-
-/**
- * Strips pointer-authentication bits: bits [63:vaBits] become copies of
- * bit 55. `vaBits` 64 leaves the value unchanged, and so does a width that
- * is not an integer from 0 to 64 (the decoder never lets one through; only a
- * snapshot built by hand can carry it).
- *
- * @category transforms
- * @since 0.1.0
- */
-export const stripPac = (pc: bigint, vaBits: number): bigint => {
-  const high = HIGH[vaBits]
-  if (high === undefined) return pc
-  return (pc & BIT_55) === 0n ? pc & ~high : pc | high
-}
-
-/**
- * `stripPac` on a PC's high half, as masks (see `HighMasks` in `Arch`): bit
- * 55 is bit 23 of the high half, and bits [63:vaBits] are bits
- * [31:vaBits-32] of it. A width below 32 strips low bits too: `undefined`.
- * A width `stripPac` does not strip at keeps every bit.
- *
- * @category transforms
- * @since 0.1.0
- */
-export const pacHighMasks = (vaBits: number): HighMasks | undefined => {
-  if (HIGH[vaBits] === undefined) return highVerbatim()
-  if (vaBits < 32) return undefined
-  const keep = 2 ** (vaBits - 32) - 1
-  return { sign: 0x0080_0000, keep, fill: 0xffff_ffff - keep }
-}
+import type { Arch } from "../Arch.js"
+import { applyPcMask, pcMask } from "../Arch.js"
 
 /**
  * @category architectures
@@ -65,11 +27,20 @@ export const pacHighMasks = (vaBits: number): HighMasks | undefined => {
 export const aarch64: Arch = {
   id: "aarch64",
   littleEndian: true,
-  pcOffset: 8n,
-  nextFpOffset: 0n,
-  entrySpAlignment: 16n,
-  fpAlignment: 8n,
+  record: { pcOffset: 8, nextFpOffset: 0 },
+  nativeRecord: { pcOffset: 8, nextFpOffset: 0 },
+  entrySpAlignment: 16,
+  fpAlignment: 8,
   stopWhenNextFp: ">=",
-  pcFromStack: (pc, options) => stripPac(pc, options.aarch64VaBits),
-  pcHighMasks: (options) => pacHighMasks(options.aarch64VaBits)
+  pointerAuthentication: true
 }
+
+/**
+ * Strips pointer-authentication bits: bits [63:vaBits] become copies of
+ * bit 55. `vaBits` 64 leaves the value unchanged, and so does a width that
+ * is not an integer from 0 to 64.
+ *
+ * @category transforms
+ * @since 0.1.0
+ */
+export const stripPac = (pc: bigint, vaBits: number): bigint => applyPcMask(pcMask(aarch64, { aarch64VaBits: vaBits }), pc)

@@ -14,12 +14,13 @@
  * return address, is saved at offset 112. The entry SP is where the
  * trampoline's own save area begins, so a Wasm frame's backchain may equal
  * it: the walk stops only when the next FP is strictly above the entry SP.
- * The ABI keeps `r15` 8-byte aligned. wasmtime: `backtrace/s390x.rs`.
+ * The ABI keeps `r15` 8-byte aligned. GCC's `-mbackchain` lays C frames out
+ * the same way (the native walk starts from r15). wasmtime:
+ * `backtrace/s390x.rs`.
  *
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { highVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -28,11 +29,10 @@ import { highVerbatim, pcVerbatim } from "../Arch.js"
 export const s390x: Arch = {
   id: "s390x",
   littleEndian: false,
-  pcOffset: 112n,
-  nextFpOffset: 0n,
-  entrySpAlignment: 8n,
-  fpAlignment: 8n,
+  record: { pcOffset: 112, nextFpOffset: 0 },
+  nativeRecord: { pcOffset: 112, nextFpOffset: 0 },
+  entrySpAlignment: 8,
+  fpAlignment: 8,
   stopWhenNextFp: ">",
-  pcFromStack: pcVerbatim,
-  pcHighMasks: highVerbatim
+  pointerAuthentication: false
 }

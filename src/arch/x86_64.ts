@@ -10,12 +10,12 @@
  *
  * Cranelift keeps `rbp` as a frame pointer (`preserve_frame_pointers`). The
  * System V ABI keeps `rsp` 16-byte aligned at calls, so after `push rbp` the
- * frame pointer is 16-byte aligned too. wasmtime: `backtrace/x86_64.rs`.
+ * frame pointer is 16-byte aligned too; C code built with frame pointers
+ * keeps the same record. wasmtime: `backtrace/x86_64.rs`.
  *
  * @since 0.1.0
  */
 import type { Arch } from "../Arch.js"
-import { highVerbatim, pcVerbatim } from "../Arch.js"
 
 /**
  * @category architectures
@@ -24,11 +24,10 @@ import { highVerbatim, pcVerbatim } from "../Arch.js"
 export const x86_64: Arch = {
   id: "x86_64",
   littleEndian: true,
-  pcOffset: 8n,
-  nextFpOffset: 0n,
-  entrySpAlignment: 16n,
-  fpAlignment: 16n,
+  record: { pcOffset: 8, nextFpOffset: 0 },
+  nativeRecord: { pcOffset: 8, nextFpOffset: 0 },
+  entrySpAlignment: 16,
+  fpAlignment: 16,
   stopWhenNextFp: ">=",
-  pcFromStack: pcVerbatim,
-  pcHighMasks: highVerbatim
+  pointerAuthentication: false
 }
