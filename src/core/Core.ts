@@ -213,7 +213,7 @@ export const readCore = (source: ByteSource, options: ReadOptions = {}): Result.
     if (ph.filesz > ph.memsz) return fail(path, `p_filesz ${hex(ph.filesz)} above p_memsz ${hex(ph.memsz)}`)
     let captured = ph.filesz
     const end = ph.offset + ph.filesz
-    if (end > BigInt(source.size)) {
+    if (ph.filesz > 0n && end > BigInt(source.size)) {
       if (options.truncated !== "warn") return fail(path, `p_offset + p_filesz past end of file (${hex(end)} > ${hex(source.size)})`)
       captured = ph.offset >= BigInt(source.size) ? 0n : BigInt(source.size) - ph.offset
       warnings.push(`${path}: p_offset + p_filesz past end of file (${hex(end)} > ${hex(source.size)}); ${hex(ph.filesz - captured)} bytes at ${hex(ph.vaddr + captured)} not captured`)

@@ -175,6 +175,7 @@ const readRange = (
   path: string,
   what: string
 ): Result.Result<Uint8Array, InputError> => {
+  if (length === 0n) return Result.succeed(new Uint8Array(0))
   const end = rangeEnd(offset, length, source.size)
   if (end === undefined) return fail(path, `${what} past end of file (${hex(offset + length)} > ${hex(source.size)})`)
   if (length > BigInt(MAX_TABLE)) return fail(path, `${what}: ${hex(length)} bytes, more than the ${hex(MAX_TABLE)} read at once`)
@@ -228,7 +229,7 @@ export const readElf = (source: ByteSource): Result.Result<ElfFile, InputError> 
     if (phnum === PN_XNUM) phnum = z.u32(44)
     if (shnum === 0) {
       const size = z.u64(32)
-      if (size > BigInt(source.size / SHDR_SIZE)) return fail("section 0", `sh_size ${hex(size)} (the section count) exceeds what the file can hold`)
+      if (size > BigInt(Math.floor(source.size / SHDR_SIZE))) return fail("section 0", `sh_size ${hex(size)} (the section count) exceeds what the file can hold`)
       shnum = Number(size)
     }
     if (shstrndx === SHN_XINDEX) shstrndx = z.u32(40)
@@ -283,7 +284,8 @@ export const parseNotes = (
 ): Result.Result<ReadonlyArray<Note>, InputError> => {
   const f = new Fields(bytes, littleEndian)
   // Padding is to `align` from the note's start (which is itself aligned).
-  const pad = (n: number) => (n + align - 1) & ~(align - 1)
+  // Arithmetic, not `&`: sizes reach 2^32 - 1, past the 32-bit bitwise operators.
+  const pad = (n: number) => Math.ceil(n / align) * align
   const notes: Array<Note> = []
   let at = 0
   while (at < bytes.length) {
