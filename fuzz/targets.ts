@@ -1,4 +1,5 @@
 /** Every fuzz target by name (the name is its file: fuzz/<name>.fuzz.ts). */
+import { fuzz as minidump } from "./minidump.fuzz.js"
 import { fuzz as snapshotJson } from "./snapshot-json.fuzz.js"
 import { fuzz as walkAarch64 } from "./walk-aarch64.fuzz.js"
 import { fuzz as walkRiscv64 } from "./walk-riscv64.fuzz.js"
@@ -10,5 +11,6 @@ export const targets: Readonly<Record<string, (data: Buffer) => void>> = {
   "walk-aarch64": walkAarch64,
   "walk-s390x": walkS390x,
   "walk-riscv64": walkRiscv64,
-  "snapshot-json": snapshotJson
+  "snapshot-json": snapshotJson,
+  minidump
 }

@@ -17,7 +17,7 @@ import { minidumpModel } from "./minidumpModel.js"
 
 const TOP = 1n << 64n
 
-const registers = (c: ContextModel) => ({ flags: c.flags, pc: c.pc, fp: c.fp, sp: c.sp })
+const registers = (c: Pick<ContextModel, "flags" | "pc" | "fp" | "sp">) => ({ flags: c.flags, pc: c.pc, fp: c.fp, sp: c.sp })
 
 /** Every region the dump lists (stacks, MemoryList, Memory64List), once each, sorted. */
 const captured = (model: DumpModel): Array<RegionModel> => {

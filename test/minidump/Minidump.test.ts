@@ -295,6 +295,17 @@ describe("toImage", () => {
     expect(image.warnings).toEqual(["the Exception stream names thread 555, which the ThreadList does not hold: no thread is marked crashed"])
   })
 
+  it("marks only the first of two ThreadList entries with the crashed thread's id, with a warning", () => {
+    const twice = { id: 100, context: ctx(1232, 0x7000n, 0x7001n, 0x7002n), stack: undefined }
+    const image = Result.getOrThrow(toImage(success(writeMinidump(model({ threads: [...model().threads, twice] })))))
+    expect(image.threads.map((t) => [t.id, t.crashed, t.pc])).toEqual([
+      [100, true, 0x403000n],
+      [101, false, 0x402000n],
+      [100, false, 0x7000n]
+    ])
+    expect(image.warnings).toEqual(["the ThreadList holds thread 100 more than once"])
+  })
+
   it("fails on a CPU it does not walk, naming it", () => {
     const bytes = writeMinidump(model({ processorArchitecture: 0 }))
     const system = entry(bytes, 7)

@@ -30,12 +30,19 @@ export const toImage = (dump: Minidump): Result.Result<Image, InputError> =>
     }
     const warnings = [...dump.warnings]
     const crash = dump.exceptions[0]
-    if (crash !== undefined && !dump.threads.some((t) => t.id === crash.threadId)) {
+    // The first ThreadList entry with the crashed thread's id (ids should be unique; a writer's bug should not make two crashed threads).
+    const crashedIndex = crash === undefined ? -1 : dump.threads.findIndex((t) => t.id === crash.threadId)
+    if (crash !== undefined && crashedIndex < 0) {
       warnings.push(`the Exception stream names thread ${crash.threadId}, which the ThreadList does not hold: no thread is marked crashed`)
     }
-    const threads: Array<Thread> = []
+    const ids = new Set<number>()
     for (const thread of dump.threads) {
-      const crashed = crash !== undefined && crash.threadId === thread.id
+      if (ids.has(thread.id)) warnings.push(`the ThreadList holds thread ${thread.id} more than once`)
+      ids.add(thread.id)
+    }
+    const threads: Array<Thread> = []
+    for (const [index, thread] of dump.threads.entries()) {
+      const crashed = crash !== undefined && index === crashedIndex
       const context = crashed ? crash.context : thread.context
       // The reader reads every context of a walkable architecture.
       if (context === undefined) return yield* fail(path, `thread ${thread.id} has no ${arch} registers`)
