@@ -64,8 +64,8 @@ export class StackImage {
   /** Writes a frame record at `fp`: the saved FP and the saved return address. */
   frame(fp: bigint, savedFp: bigint, savedPc: bigint): void {
     const arch = architectures[this.arch]
-    this.writeWord(fp + arch.nextFpOffset, savedFp)
-    this.writeWord(fp + arch.pcOffset, savedPc)
+    this.writeWord(fp + BigInt(arch.record.nextFpOffset), savedFp)
+    this.writeWord(fp + BigInt(arch.record.pcOffset), savedPc)
   }
 }
 
