@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 
 /**
  * The CLI's view of the process.
@@ -14,29 +14,81 @@ import { readFileSync } from "node:fs"
  * @since 0.1.0
  */
 export interface Io {
-  /** Reads a whole file (`-` is standard input) as UTF-8 text. */
+  /**
+   * Reads a whole file (`-` is standard input) as UTF-8 text, without a
+   * leading byte-order mark; a failure is the reason in words.
+   */
   readonly readText: (file: string) => Promise<Result.Result<string, string>>
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  /** Writes a whole file (`--svg`); a failure is the reason in words. Default: the file system. */
+  readonly writeText?: ((file: string, text: string) => Result.Result<void, string>) | undefined
+  /** Colour the readable output (standard output is a terminal and `NO_COLOR` is unset). Default: no. */
+  readonly color?: boolean | undefined
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EISDIR: "is a folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+  ERR_STRING_TOO_LONG: "too large to read as text",
+  ERR_FS_FILE_TOO_LARGE: "too large to read"
 }
 
 /**
- * Why a file could not be read or listed, in one word where the system has
- * one (`ENOENT`, `EISDIR`, …).
+ * Why a file could not be read, written or listed, in words
+ * (`no such file`, `permission denied`, …; an unforeseen system code as
+ * it is).
  *
  * @category models
  * @since 0.1.0
  */
-export const fileErrorReason = (cause: unknown): string =>
-  cause instanceof Error && "code" in cause ? String(cause.code) : String(cause)
+export const fileErrorReason = (cause: unknown): string => {
+  const code = cause instanceof Error && "code" in cause ? String(cause.code) : undefined
+  if (code !== undefined) return REASONS[code] ?? code
+  return (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, " ")
+}
+
+/**
+ * The text without a UTF-8 byte-order mark at its start (editors on
+ * Windows write one; JSON does not allow it, users expect it to be read).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
 
 const readStdin = (): Promise<Result.Result<string, string>> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk))
-    process.stdin.on("end", () => resolve(Result.succeed(Buffer.concat(chunks).toString("utf8"))))
-    process.stdin.on("error", (error) => resolve(Result.fail(error.message)))
+    process.stdin.on("end", () =>
+      resolve(
+        Result.mapError(
+          Result.try(() => stripBom(Buffer.concat(chunks).toString("utf8"))),
+          fileErrorReason
+        )
+      )
+    )
+    process.stdin.on("error", (error) => resolve(Result.fail(fileErrorReason(error))))
   })
+
+/**
+ * Whether the readable output gets colour: standard output is a terminal
+ * and `NO_COLOR` is unset or empty (https://no-color.org).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const wantsColor = (isTty: boolean, env: Readonly<Record<string, string | undefined>>): boolean =>
+  isTty && (env["NO_COLOR"] ?? "") === ""
 
 /**
  * The real process: files from disk, `-` from standard input.
@@ -50,10 +102,16 @@ export const processIo: Io = {
       ? readStdin()
       : Promise.resolve(
         Result.try({
-          try: () => readFileSync(file, "utf8"),
+          try: () => stripBom(readFileSync(file, "utf8")),
           catch: fileErrorReason
         })
       ),
   stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text)
+  stderr: (text) => process.stderr.write(text),
+  writeText: (file, text) =>
+    Result.try({
+      try: () => writeFileSync(file, text),
+      catch: fileErrorReason
+    }),
+  color: wantsColor(process.stdout.isTTY === true, process.env)
 }

@@ -1,43 +1,37 @@
 /**
- * `fpwalk walk FILE...`: decode each snapshot, walk it, render the result.
+ * `fpwalk walk FILE...`: read each snapshot, decode it, walk it, render the
+ * result (the table, `--diagram`, `--json`, `--svg`).
+ *
+ * Data flows one way: {@link walkOne} takes one input's text to an
+ * {@link Outcome} (what to print, the exit status) through
+ * {@link decodeInput} (one branch per kind of input) and
+ * {@link walkDecoded}; {@link runWalk} prints outcomes in input order, on
+ * this thread or on worker threads (`--jobs`, see `jobs.ts`).
  *
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
+import type { Snapshot } from "../Activation.js"
+import { activations } from "../Activation.js"
+import { architectures } from "../arch/index.js"
+import { readWord } from "../Memory.js"
+import { decodeJsonSync, resultToJson } from "../Snapshot.js"
+import { StackMemory } from "../StackMemory.js"
+import { parse as parseU64 } from "../U64.js"
+import type { WalkResult } from "../Walker.js"
+import { walkSync } from "../Walker.js"
+import type { Input, Outcome, WalkCommand } from "./command.js"
+import { ExitCode } from "./command.js"
+import { renderDiagram } from "./diagram.js"
+import { expandInputs, textOf } from "./inputs.js"
 import type { Io } from "./io.js"
-import { expandInputs, runJobs, textOf } from "./jobs.js"
-import type { Snapshot } from "../Snapshot.js"
-import { decodeJson, resultToJson } from "../Snapshot.js"
-import { parse as parseU64, toHex } from "../U64.js"
-import type { Frame, WalkResult } from "../Walker.js"
-import { traceSync } from "../Walker.js"
+import { runJobs } from "./pool.js"
+import type { StackView } from "./stack.js"
+import { renderSvg } from "./svg.js"
+import { renderTable } from "./table.js"
 
-/**
- * Exit statuses of the spec: 0 a valid stack, 1 a walk error, 2 an input
- * error. With several files, the highest wins.
- *
- * @category constants
- * @since 0.1.0
- */
-export const ExitCode = { Valid: 0, WalkError: 1, InputError: 2 } as const
-
-/**
- * Options of `fpwalk walk`. Walk settings given here override the
- * snapshot's own `options`.
- *
- * @category models
- * @since 0.1.0
- */
-export interface WalkCommand {
-  readonly files: ReadonlyArray<string>
-  readonly json: boolean
-  readonly maxFrames: bigint | undefined
-  readonly aarch64VaBits: number | undefined
-  /** Worker threads to walk many snapshots on (default 1: this thread). */
-  readonly jobs?: number | undefined
-  /** Every FILE is NDJSON, one snapshot a line (`.ndjson` files always are). */
-  readonly ndjson?: boolean | undefined
-}
+export { ExitCode }
+export type { Outcome, WalkCommand }
 
 /**
  * Parses a `--max-frames` value: a decimal integer or `0x` hex, up to
@@ -47,7 +41,7 @@ export interface WalkCommand {
  * @since 0.1.0
  */
 export const parseMaxFrames = (text: string): bigint | undefined =>
-  parseU64(/^[0-9]+$/.test(text) ? `0x${BigInt(text).toString(16)}` : text)
+  parseU64(/^[0-9]{1,20}$/.test(text) ? `0x${BigInt(text).toString(16)}` : text)
 
 /**
  * Parses an `--aarch64-va-bits` value: a decimal integer from 0 to 64.
@@ -58,115 +52,148 @@ export const parseMaxFrames = (text: string): bigint | undefined =>
 export const parseVaBits = (text: string): number | undefined =>
   /^[0-9]{1,2}$/.test(text) && Number(text) <= 64 ? Number(text) : undefined
 
-interface Walked {
-  readonly result: WalkResult
-  /** The activation of each frame, by frame index. */
-  readonly activations: ReadonlyArray<number>
-}
-
-const walkWithActivations = (snapshot: Snapshot): Walked => {
-  const frames: Array<Frame> = []
-  const activations: Array<number> = []
-  const traced = traceSync(snapshot, (frame, activation) => {
-    frames.push(frame)
-    activations.push(activation)
-  })
-  const result: WalkResult = Result.isFailure(traced)
-    ? { ok: false, error: traced.failure, frames }
-    : { ok: true, frames }
-  return { result, activations }
-}
-
-const renderTable = (file: string, { activations, result }: Walked): string => {
-  const rows = result.frames.map((frame, index) => [
-    String(index),
-    String(activations[index]),
-    toHex(frame.pc),
-    toHex(frame.fp)
-  ])
-  const header = ["frame", "activation", "pc", "fp"]
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells.map((cell, column) => (column < 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd()
-  const count = `${result.frames.length} frame${result.frames.length === 1 ? "" : "s"}`
-  const status = result.ok
-    ? `${file}: valid stack, ${count}`
-    : `${file}: invalid stack (${result.error._tag}) after ${count}`
-  const table = rows.length === 0 ? [] : [line(header), ...rows.map(line)]
-  const error = result.ok ? [] : [`error: ${result.error.message}.`]
-  return [status, ...table, ...error].join("\n") + "\n"
-}
-
-const renderJson = (file: string | undefined, { result }: Walked): string => {
-  const json = resultToJson(result)
-  return JSON.stringify(file === undefined ? json : { file, ...json }) + "\n"
-}
-
 /**
- * What walking one snapshot prints, and its exit status.
+ * A decoded input, by kind: what {@link walkDecoded} knows how to walk.
  *
  * @category models
- * @since 0.1.0
+ * @since 0.2.0
  */
-export interface Outcome {
-  readonly stdout: string
-  readonly stderr: string
-  readonly status: number
+export type Decoded = { readonly kind: "snapshot"; readonly snapshot: Snapshot }
+
+/**
+ * Decodes one input's text; a failure is the one-line message (without the
+ * `fpwalk: ` prefix).
+ *
+ * @category decoding
+ * @since 0.2.0
+ */
+export const decodeInput = (name: string, text: string): Result.Result<Decoded, string> => {
+  const decoded = decodeJsonSync(text)
+  return decoded.ok
+    ? Result.succeed({ kind: "snapshot", snapshot: decoded.snapshot })
+    : Result.fail(`${name}: ${decoded.error.message}`)
+}
+
+const withOverrides = (snapshot: Snapshot, command: WalkCommand): Snapshot =>
+  command.maxFrames === undefined && command.aarch64VaBits === undefined ? snapshot : {
+    ...snapshot,
+    options: {
+      maxFrames: command.maxFrames ?? snapshot.options.maxFrames,
+      aarch64VaBits: command.aarch64VaBits ?? snapshot.options.aarch64VaBits
+    }
+  }
+
+/**
+ * The renderers' view of a walked snapshot.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const viewOf = (name: string, snapshot: Snapshot, result: WalkResult): StackView => {
+  const arch = architectures[snapshot.arch]
+  const memory = snapshot.memory
+  const entryLabel = snapshot.generation === "entry-fp" ? "entry FP" : "entry SP"
+  const error = result.ok ? undefined : result.error
+  return {
+    name,
+    arch: snapshot.arch,
+    regions: memory instanceof StackMemory ? memory.regions.map((r) => ({ address: r.address, length: r.bytes.length })) : [],
+    activations: activations(snapshot).map((a) => ({ index: a.index, pc: a.pc, fp: a.fp, entry: a.entry, entryLabel })),
+    trap: snapshot.trap !== undefined,
+    frames: result.frames,
+    error: error === undefined ? undefined : {
+      tag: error._tag,
+      message: error.message,
+      frame: "frame" in error && typeof error.frame === "number" ? error.frame : result.frames.length,
+      fp: "fp" in error && typeof error.fp === "bigint" ? error.fp : undefined
+    },
+    record: (fp) => ({
+      savedFp: readWord(memory, fp + BigInt(arch.record.nextFpOffset), arch.littleEndian),
+      savedPc: readWord(memory, fp + BigInt(arch.record.pcOffset), arch.littleEndian)
+    })
+  }
 }
 
 /**
- * Decodes, walks and renders one snapshot: the `index`-th of the command's
- * snapshots, named `name` (`several`: there is more than one).
+ * Walks a decoded input and renders it as the command asks.
+ *
+ * @category commands
+ * @since 0.2.0
+ */
+export const walkDecoded = (name: string, decoded: Decoded, index: number, command: WalkCommand): Outcome => {
+  const snapshot = withOverrides(decoded.snapshot, command)
+  const result = walkSync(snapshot)
+  const status = result.ok ? ExitCode.Valid : result.error._tag === "InputError" ? ExitCode.InputError : ExitCode.WalkError
+  if (command.json) {
+    return { stdout: [JSON.stringify({ file: name, ...resultToJson(result) }) + "\n"], stderr: "", status }
+  }
+  const view = viewOf(name, snapshot, result)
+  const readable = command.diagram === true
+    ? renderDiagram(view, { color: command.color })
+    : renderTable(view, { limit: command.frames, color: command.color })
+  return {
+    stdout: index > 0 ? prepend("\n", readable) : readable,
+    stderr: "",
+    status,
+    ...(command.svg === undefined ? {} : { svg: renderSvg(view) })
+  }
+}
+
+function* prepend(first: string, rest: Iterable<string>): Generator<string> {
+  yield first
+  yield* rest
+}
+
+/**
+ * Decodes, walks and renders one input: the `index`-th of the command's
+ * inputs, whose text is `text` (or why it could not be read).
  *
  * @category commands
  * @since 0.1.0
  */
 export const walkOne = (
-  name: string,
+  input: Input,
   text: Result.Result<string, string>,
   index: number,
-  several: boolean,
   command: WalkCommand
 ): Outcome => {
-  const snapshot = Result.flatMap(
-    Result.mapError(text, (reason) => `cannot read ${name}: ${reason}`),
-    (text) => Result.mapError(decodeJson(text), (error) => `${name}: ${error.message}`)
-  )
-  if (Result.isFailure(snapshot)) return { stdout: "", stderr: `fpwalk: ${snapshot.failure}\n`, status: ExitCode.InputError }
-  const walked = walkWithActivations(withOverrides(snapshot.success, command))
-  return {
-    stdout: command.json
-      ? renderJson(several ? name : undefined, walked)
-      : (index > 0 ? "\n" : "") + renderTable(name, walked),
-    stderr: "",
-    status: walked.result.ok ? ExitCode.Valid : ExitCode.WalkError
-  }
+  const decoded = Result.flatMap(text, (text) => decodeInput(input.name, text))
+  return Result.isFailure(decoded)
+    ? { stdout: [], stderr: `fpwalk: ${decoded.failure}\n`, status: ExitCode.InputError }
+    : walkDecoded(input.name, decoded.success, index, command)
+}
+
+const print = (outcome: Outcome, io: Io): void => {
+  if (outcome.stderr !== "") io.stderr(outcome.stderr)
+  for (const chunk of outcome.stdout) io.stdout(chunk)
 }
 
 /**
- * Runs `fpwalk walk` and returns the exit status.
+ * Runs `fpwalk walk` and returns the exit status: the highest of every
+ * input's (an input that fails never stops the ones after it).
  *
  * @category commands
  * @since 0.1.0
  */
 export const runWalk = async (command: WalkCommand, io: Io): Promise<number> => {
-  const inputs = await expandInputs(command, io)
-  const several = inputs.length > 1
-  if ((command.jobs ?? 1) > 1 && several) return runJobs(inputs, command, several, io)
+  const inputs = await expandInputs(command.files, command.ndjson === true, io)
+  if (command.svg !== undefined && inputs.length !== 1) {
+    io.stderr(`fpwalk: --svg draws one snapshot, and ${inputs.length} were given\n`)
+    return ExitCode.InputError
+  }
+  if ((command.jobs ?? 1) > 1 && inputs.length > 1) return runJobs(inputs, command, io, walkOne)
   let status: number = ExitCode.Valid
   for (const [index, input] of inputs.entries()) {
-    const outcome = walkOne(input.name, await textOf(input, io), index, several, command)
-    if (outcome.stderr !== "") io.stderr(outcome.stderr)
-    if (outcome.stdout !== "") io.stdout(outcome.stdout)
+    const outcome = walkOne(input, await textOf(input, io), index, command)
+    print(outcome, io)
     status = Math.max(status, outcome.status)
+    if (command.svg !== undefined && outcome.svg !== undefined) {
+      const written = (io.writeText ?? (() => Result.fail("no file system")))(command.svg, outcome.svg)
+      if (Result.isFailure(written)) {
+        io.stderr(`fpwalk: cannot write ${command.svg}: ${written.failure}\n`)
+        status = Math.max(status, ExitCode.InputError)
+      }
+    }
   }
   return status
 }
-
-const withOverrides = (snapshot: Snapshot, command: WalkCommand): Snapshot => ({
-  ...snapshot,
-  options: {
-    maxFrames: command.maxFrames ?? snapshot.options.maxFrames,
-    aarch64VaBits: command.aarch64VaBits ?? snapshot.options.aarch64VaBits
-  }
-})
