@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { readFileSync, writeFileSync, readdirSync } from "node:fs"
-import * as Result from "effect/Result"
-import { decodeJson, resultToJson } from "../src/Snapshot.js"
+import { decodeJsonSync, resultToJson } from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 import { toHex } from "../src/U64.js"
 import { examples } from "./support/examples.js"
@@ -23,10 +22,10 @@ describe("examples/", () => {
     it(`${example.name}.json is up to date and walks as built`, () => {
       const committed = readFileSync(path(example.name), "utf8")
       expect(committed).toBe(text(example.json))
-      const snapshot = decodeJson(committed)
-      if (Result.isFailure(snapshot)) return expect.fail(snapshot.failure.message)
-      const result = resultToJson(walkSync(snapshot.success))
-      const frames = example.frames.map((f) => ({ pc: toHex(f.pc), fp: toHex(f.fp) }))
+      const decoded = decodeJsonSync(committed)
+      if (!decoded.ok) return expect.fail(decoded.error.message)
+      const result = resultToJson(walkSync(decoded.snapshot))
+      const frames = example.frames.map((f) => ({ pc: toHex(f.pc), fp: toHex(f.fp), activation: f.activation }))
       expect(result).toEqual(example.error === undefined ? { ok: true, frames } : { ok: false, error: example.error, frames })
     })
   }

@@ -2,10 +2,9 @@
  * Builds decoded snapshots for example-based tests: regions, frame records
  * and runtime state written out in full, then decoded by the real decoder.
  */
-import * as Result from "effect/Result"
 import type { ArchId } from "../../src/Arch.js"
 import type { Snapshot } from "../../src/Snapshot.js"
-import { decode } from "../../src/Snapshot.js"
+import { decodeSync } from "../../src/Snapshot.js"
 import type { SnapshotInput } from "../../properties/layout.js"
 import { snapshotJson, StackImage } from "../../properties/layout.js"
 
@@ -30,9 +29,9 @@ export const image = (spec: Build): StackImage => {
 export const json = (spec: Build): Record<string, unknown> => snapshotJson(image(spec), spec)
 
 export const build = (spec: Build): Snapshot => {
-  const decoded = decode(json(spec))
-  if (Result.isFailure(decoded)) throw new Error(`test stack is not a valid snapshot: ${decoded.failure.message}`)
-  return decoded.success
+  const decoded = decodeSync(json(spec))
+  if (!decoded.ok) throw new Error(`test stack is not a valid snapshot: ${decoded.error.message}`)
+  return decoded.snapshot
 }
 
 /** One activation state for `limits` with the activation `(pc, fp, sp)`. */

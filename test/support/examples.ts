@@ -14,6 +14,7 @@ import { snapshotJson, StackImage } from "../../properties/layout.js"
 export interface ExpectedFrame {
   readonly pc: bigint
   readonly fp: bigint
+  readonly activation: number
 }
 
 export interface Example {
@@ -93,8 +94,8 @@ const validInput = (l: ReturnType<typeof layout>): SnapshotInput => ({
   trap: { pc: TRAP_PC, fp: l.a0.fps[0]! }
 })
 
-const framesOf = (r: Run, firstPc?: bigint): Array<ExpectedFrame> =>
-  r.fps.map((fp, i) => ({ fp, pc: i === 0 && firstPc !== undefined ? firstPc : r.pcs[i]! }))
+const framesOf = (r: Run, activation: number, firstPc?: bigint): Array<ExpectedFrame> =>
+  r.fps.map((fp, i) => ({ fp, pc: i === 0 && firstPc !== undefined ? firstPc : r.pcs[i]!, activation }))
 
 const REGION: ReadonlyArray<readonly [bigint, number]> = [[BASE, 0x1000]]
 
@@ -102,10 +103,10 @@ const examplesFor = (arch: ArchId): ReadonlyArray<Example> => {
   const l = layout(arch)
   const runs = [l.a0, l.a1]
   const valid = validInput(l)
-  const all = [...framesOf(l.a0, TRAP_PC), ...framesOf(l.a1)]
-  const a0 = framesOf(l.a0, TRAP_PC)
-  const fpAlign = Number(architectures[arch].fpAlignment)
-  const spAlign = Number(architectures[arch].entrySpAlignment)
+  const all = [...framesOf(l.a0, 0, TRAP_PC), ...framesOf(l.a1, 1)]
+  const a0 = framesOf(l.a0, 0, TRAP_PC)
+  const fpAlign = architectures[arch].fpAlignment
+  const spAlign = architectures[arch].entrySpAlignment
   const make = (
     name: string,
     input: SnapshotInput,
@@ -121,7 +122,7 @@ const examplesFor = (arch: ArchId): ReadonlyArray<Example> => {
 
   // NonMonotonicFp: the second frame of activation 0 saved a FP pointing back at the first.
   const backwards = image(arch, runs, REGION)
-  backwards.writeWord(l.a0.fps[1]! + architectures[arch].nextFpOffset, l.a0.fps[0]!)
+  backwards.writeWord(l.a0.fps[1]! + BigInt(architectures[arch].record.nextFpOffset), l.a0.fps[0]!)
 
   // UnmappedRead: the capture lost the page of the third frame (a region gap).
   const gap = image(arch, runs, REGION).withGap(BASE + 0x300n, BASE + 0x400n)
@@ -168,7 +169,7 @@ const examplesFor = (arch: ArchId): ReadonlyArray<Example> => {
       _tag: "UnmappedRead",
       activation: 0,
       fp: hex(l.a0.fps[2]!),
-      address: hex(l.a0.fps[2]! + architectures[arch].pcOffset)
+      address: hex(l.a0.fps[2]! + BigInt(architectures[arch].record.pcOffset))
     }, gap),
     make("NonMonotonicFp", valid, a0.slice(0, 2), {
       _tag: "NonMonotonicFp",
