@@ -138,8 +138,8 @@ export interface ElfFile {
 }
 
 /**
- * A defined function-like symbol (`STT_FUNC`, `STT_GNU_IFUNC` or
- * `STT_NOTYPE` in a section), by its link-time address.
+ * A defined code symbol (`STT_FUNC`, `STT_GNU_IFUNC`, or an `STT_NOTYPE`
+ * label in an executable section), by its link-time address.
  *
  * @category models
  * @since 0.2.0
@@ -152,6 +152,11 @@ export interface ElfSymbol {
   readonly section: number
   /** `STB_LOCAL` 0, `STB_GLOBAL` 1, `STB_WEAK` 2. */
   readonly binding: number
+  /**
+   * One past the last address it covers: `value + size`, or for a size-0
+   * label the next symbol's value or its section's end, whichever is lower.
+   */
+  readonly end: bigint
 }
 
 /**
@@ -381,6 +386,7 @@ const sectionBytes = (
     : readRange(elf.source, section.offset, section.size, `section ${section.index}`, "sh_offset + sh_size")
 
 const STT_NOTYPE = 0
+const SHF_EXECINSTR = 4n
 const STT_FUNC = 2
 const STT_GNU_IFUNC = 10
 
@@ -407,18 +413,32 @@ export const readSymbols = (elf: ElfFile): Result.Result<SymbolTable, InputError
   if (Result.isFailure(names)) return Result.fail(names.failure)
   const f = new Fields(bytes.success, elf.littleEndian)
   const count = Math.floor(bytes.success.length / SYM_SIZE)
-  const symbols: Array<ElfSymbol> = []
+  const found: Array<Omit<ElfSymbol, "end">> = []
   for (let i = 0; i < count; i++) {
     const o = i * SYM_SIZE
     const kind = f.u8(o + 4) & 0xf
     const section = f.u16(o + 6)
     if ((kind !== STT_FUNC && kind !== STT_GNU_IFUNC && kind !== STT_NOTYPE) || section === 0 || section >= 0xff00) continue
+    // Labels count only in code: `__GNU_EH_FRAME_HDR` and the like are data.
+    if (kind === STT_NOTYPE && ((all[section]?.flags ?? 0n) & SHF_EXECINSTR) === 0n) continue
     const name = cString(names.success, f.u32(o))
     if (name === undefined) return fail(`${path} symbol ${i}`, `st_name ${hex(f.u32(o))} past the string table (${hex(names.success.length)} bytes)`)
     if (name === "" || name.startsWith("$")) continue // unnamed and mapping symbols ($x, $d)
-    symbols.push({ name, value: f.u64(o + 8), size: f.u64(o + 16), section, binding: f.u8(o + 4) >> 4 })
+    found.push({ name, value: f.u64(o + 8), size: f.u64(o + 16), section, binding: f.u8(o + 4) >> 4 })
   }
-  symbols.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  found.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  const symbols = found.map((symbol, i): ElfSymbol => {
+    if (symbol.size > 0n) return { ...symbol, end: symbol.value + symbol.size }
+    const section = all[symbol.section]
+    let end = section === undefined ? symbol.value : section.addr + section.size
+    for (let j = i + 1; j < found.length; j++) {
+      if (found[j]!.value > symbol.value) {
+        if (found[j]!.value < end) end = found[j]!.value
+        break
+      }
+    }
+    return { ...symbol, end: end > symbol.value ? end : symbol.value }
+  })
   return Result.succeed({ table: table.type === SHT_SYMTAB ? ".symtab" : ".dynsym", symbols })
 }
 

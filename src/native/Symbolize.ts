@@ -10,9 +10,10 @@
  *   module's path and the file's name agree on the last component), unless
  *   both have build IDs and they differ: then it is not used, with a
  *   warning; else, for a core without `NT_FILE` (as qemu writes), by its
- *   load addresses: an executable whose `PT_LOAD` segments all lie in the
- *   core's segments, at the load bias `AT_ENTRY - e_entry` when the core's
- *   auxiliary vector gives it (0 otherwise).
+ *   load addresses: an executable at the load bias `AT_ENTRY - e_entry`
+ *   when the core's auxiliary vector gives it (0 for `ET_EXEC`, `AT_PHDR`
+ *   agreeing too) whose first `PT_LOAD` lies in a core segment; without an
+ *   auxiliary vector, an `ET_EXEC` whose `PT_LOAD`s all do.
  * - The load bias of a matched module is where its file offset
  *   `fileOffset` is mapped minus where the file's `PT_LOAD` holding that
  *   offset wants it: `base + (p_offset - fileOffset) - p_vaddr`.
@@ -137,7 +138,11 @@ const loadAddressBias = (parsed: Parsed, layout: LoadLayout): bigint | undefined
   const mine = loads(elf)
   if (mine.length === 0 || segments.length === 0) return undefined
   const inCore = (address: bigint) => segments.some((s) => s.vaddr <= address && address < s.vaddr + s.memsz)
-  return mine.every((ph) => inCore(((ph.vaddr & ~PAGE) + bias) & MASK)) ? bias : undefined
+  // With AT_ENTRY (and AT_PHDR) agreeing, the first segment must be in the
+  // core (gcore leaves unwritten read-only mappings out); without, all of
+  // them (qemu lists every mapping).
+  const checked = entry === undefined ? mine : mine.slice(0, 1)
+  return checked.every((ph) => inCore(((ph.vaddr & ~PAGE) + bias) & MASK)) ? bias : undefined
 }
 
 /**
@@ -244,9 +249,9 @@ const underscores = (name: string) => name.length - name.replace(/^_+/, "").leng
 const rank = (s: ElfSymbol) => (s.size > 0n ? 0 : 1000) + underscores(s.name) * 4 + (s.binding === 1 ? 0 : s.binding === 2 ? 1 : 2)
 
 /**
- * The symbol covering `address` in `symbols` (sorted by value): the nearest
- * one at or below it whose size reaches it, else a size-0 label at or below
- * it with nothing sized in between.
+ * The symbol covering `address` in `symbols` (sorted by value): of those at
+ * or below it (the nearest 64), the nearest whose `end` is above it, and of
+ * its aliases the best ranked.
  */
 const covering = (symbols: ReadonlyArray<ElfSymbol>, address: bigint): ElfSymbol | undefined => {
   let lo = 0
@@ -256,13 +261,11 @@ const covering = (symbols: ReadonlyArray<ElfSymbol>, address: bigint): ElfSymbol
     if (symbols[mid]!.value <= address) lo = mid + 1
     else hi = mid
   }
-  const nearest = symbols[lo - 1]?.value
   let best: ElfSymbol | undefined
   for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
     const s = symbols[i]!
     if (best !== undefined && s.value !== best.value) break // only aliases of the best one's address
-    const fits = s.size > 0n ? address < s.value + s.size : s.value === nearest
-    if (fits && (best === undefined || rank(s) < rank(best))) best = s
+    if (address < s.end && (best === undefined || rank(s) < rank(best))) best = s
   }
   return best
 }
