@@ -9,6 +9,13 @@ import { archIds } from "../src/arch/index.js"
 import type { Snapshot } from "../src/Snapshot.js"
 import { StackMemory } from "../src/StackMemory.js"
 
+// The dump holds captured regions: only a snapshot decoded from JSON has them.
+const regionsOf = (s: Snapshot): StackMemory["regions"] => {
+  if (!(s.memory instanceof StackMemory)) throw new Error("the bench dumps decoded snapshots (StackMemory) only")
+  if (s.generation !== "entry-sp") throw new Error(`the C walker follows entry-sp only, not ${s.generation}`)
+  return s.memory.regions
+}
+
 const MAGIC = "FPWDUMP1"
 
 /** The dump of `snapshots`, in order. */
@@ -16,7 +23,7 @@ export const writeDump = (snapshots: ReadonlyArray<Snapshot>): Uint8Array => {
   let size = 16
   for (const s of snapshots) {
     size += 8 * 4
-    for (const r of s.memory.regions) size += 16 + Math.ceil(r.bytes.length / 8) * 8
+    for (const r of regionsOf(s)) size += 16 + Math.ceil(r.bytes.length / 8) * 8
     size += 8 * 4 + 8 + 32 * s.states.length + 24
   }
   const bytes = new Uint8Array(size)
@@ -33,18 +40,19 @@ export const writeDump = (snapshots: ReadonlyArray<Snapshot>): Uint8Array => {
     u64(archIds.indexOf(s.arch))
     u64(s.options.maxFrames)
     u64(s.options.aarch64VaBits)
-    u64(s.memory.regions.length)
-    for (const r of s.memory.regions) {
+    const regions = regionsOf(s)
+    u64(regions.length)
+    for (const r of regions) {
       u64(r.address)
       u64(r.bytes.length)
       bytes.set(r.bytes, at)
       at += Math.ceil(r.bytes.length / 8) * 8
     }
     const l = s.limits
-    for (const v of [l.address, l.lastWasmExitPc, l.lastWasmExitFp, l.lastWasmEntrySp]) u64(v)
+    for (const v of [l.address, l.exitPc, l.exitFp, l.entry]) u64(v)
     u64(s.states.length)
     for (const st of s.states) {
-      for (const v of [st.limits, st.oldLastWasmExitPc, st.oldLastWasmExitFp, st.oldLastWasmEntrySp]) u64(v)
+      for (const v of [st.limits, st.exitPc, st.exitFp, st.entry]) u64(v)
     }
     u64(s.trap === undefined ? 0 : 1)
     u64(s.trap?.pc ?? 0n)
@@ -80,15 +88,16 @@ export const readDump = (bytes: Uint8Array): Array<Snapshot> => {
     }
     const memory = StackMemory.make(regions)
     if (Result.isFailure(memory)) throw new Error(`dump snapshot ${i}: bad regions`)
-    const limits = { address: u64(), lastWasmExitPc: u64(), lastWasmExitFp: u64(), lastWasmEntrySp: u64() }
+    const limits = { address: u64(), exitPc: u64(), exitFp: u64(), entry: u64() }
     const states = []
     for (let n = Number(u64()); n > 0; n--) {
-      states.push({ limits: u64(), oldLastWasmExitPc: u64(), oldLastWasmExitFp: u64(), oldLastWasmEntrySp: u64() })
+      states.push({ limits: u64(), exitPc: u64(), exitFp: u64(), entry: u64() })
     }
     const hasTrap = u64() !== 0n
     const trap = { pc: u64(), fp: u64() }
     snapshots.push({
       arch,
+      generation: "entry-sp",
       options: { maxFrames, aarch64VaBits },
       memory: memory.success,
       limits,

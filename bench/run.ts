@@ -12,7 +12,6 @@
  * BENCH_ARCHES, BENCH_SIZES and BENCH_BATCH pick cases (see below).
  */
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -20,9 +19,9 @@ import { cpus, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Snapshot } from "../src/Snapshot.js"
-import { decodeJson } from "../src/Snapshot.js"
+import { decodeJsonSync } from "../src/Snapshot.js"
 import type { Frame, FrameView, WalkResult } from "../src/Walker.js"
-import { stream, traceSync, visitSync, walk, walkSync } from "../src/Walker.js"
+import { stream, traceSync, visit, visitSync, walk, walkSync } from "../src/Walker.js"
 import { benchCli, type CliResults } from "./cli.js"
 import { timeRounds, type RunOptions, type Timed } from "./measure.js"
 import { buildNative, dumpTo, timeNative, verifyNative } from "./native.js"
@@ -39,9 +38,10 @@ const SIZES = listed("BENCH_SIZES")?.map(Number) ?? (quick ? [10, 1_000, 100_000
 const BATCH = Number(process.env["BENCH_BATCH"] ?? "10000")
 const partial = quick || ["BENCH_SIZES", "BENCH_ARCHES", "BENCH_BATCH"].some((name) => process.env[name] !== undefined)
 
-// trace = traceSync (a frame object per callback); visit = visitSync (the
-// allocation-free callback API: one reused view).
-const API_NAMES = ["plain", "trace", "visit", "effect", "streamDrain", "streamCollect", "c"] as const
+// plain = walkSync (a FrameTable); trace = traceSync (a frame object per
+// callback); visit = visitSync (the allocation-free callback API: one reused
+// view); effect = Effect.runSync(walk); effectVisit = Effect.runSync(visit).
+const API_NAMES = ["plain", "trace", "visit", "effect", "effectVisit", "streamDrain", "streamCollect", "c"] as const
 type Api = typeof API_NAMES[number]
 
 interface ApiTiming {
@@ -87,7 +87,16 @@ const tmp = mkdtempSync(join(tmpdir(), "fpwalk-bench-"))
 const joinHalves = (high: number, low: number): bigint => (BigInt(high) << 32n) | BigInt(low)
 
 const sameFrame = (a: Frame | undefined, b: Frame | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.pc === b.pc && a.fp === b.fp)
+  a === b || (a !== undefined && b !== undefined && a.pc === b.pc && a.fp === b.fp && a.activation === b.activation)
+
+const sameFrames = (frames: Iterable<Frame>, expected: WalkResult["frames"]): boolean => {
+  let n = 0
+  for (const frame of frames) {
+    if (!sameFrame(frame, expected.at(n))) return false
+    n++
+  }
+  return n === expected.length
+}
 
 // Every API must walk the same frames as the plain one before any is timed.
 const checkApis = (snapshots: ReadonlyArray<Snapshot>, results: ReadonlyArray<WalkResult>): void => {
@@ -101,20 +110,22 @@ const checkApis = (snapshots: ReadonlyArray<Snapshot>, results: ReadonlyArray<Wa
     // The view's halves, as an allocation-free caller reads them.
     const visited: Array<Frame> = []
     const visitSummary = visitSync(snapshot, (frame) => {
-      visited.push({ pc: joinHalves(frame.pcHigh, frame.pcLow), fp: joinHalves(frame.fpHigh, frame.fpLow) })
+      visited.push({ pc: joinHalves(frame.pcHigh, frame.pcLow), fp: joinHalves(frame.fpHigh, frame.fpLow), activation: frame.activation })
     })
+    const effectVisited: Array<Frame> = []
+    const effectSummary = Effect.runSync(visit(snapshot, (frame) => {
+      effectVisited.push({ pc: frame.pc, fp: frame.fp, activation: frame.activation })
+    }))
     const effect = Effect.runSync(walk(snapshot)).frames
     const collected = Effect.runSync(Stream.runCollect(stream(snapshot)))
-    for (const [name, frames] of [["trace", traced], ["visit", visited], ["effect", effect], ["stream", collected]] as const) {
-      if (frames.length !== expected.frames.length || !frames.every((f, n) => sameFrame(f, expected.frames[n]))) {
-        throw new Error(`snapshot ${i}: the ${name} API disagrees with the plain API`)
-      }
+    const apis = [["trace", traced], ["visit", visited], ["effect", effect], ["effectVisit", effectVisited], ["stream", collected]] as const
+    for (const [name, frames] of apis) {
+      if (!sameFrames(frames, expected.frames)) throw new Error(`snapshot ${i}: the ${name} API disagrees with the plain API`)
     }
     for (const [name, s] of [["traceSync", summary], ["visitSync", visitSummary]] as const) {
-      if (!Result.isSuccess(s) || s.success.frames !== expected.frames.length) {
-        throw new Error(`snapshot ${i}: ${name}'s summary disagrees`)
-      }
+      if (!s.ok || s.count !== expected.frames.length || s.stopped) throw new Error(`snapshot ${i}: ${name}'s summary disagrees`)
     }
+    if (effectSummary.count !== expected.frames.length) throw new Error(`snapshot ${i}: visit's summary disagrees`)
   }
 }
 
@@ -123,9 +134,9 @@ const dumps = new Map<string, string>()
 const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): CaseResult => {
   const jsonBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0)
   const snapshots = texts.map((text) => {
-    const decoded = decodeJson(text)
-    if (Result.isFailure(decoded)) throw new Error(`${label}: ${decoded.failure.message}`)
-    return decoded.success
+    const decoded = decodeJsonSync(text)
+    if (!decoded.ok) throw new Error(`${label}: ${decoded.error.message}`)
+    return decoded.snapshot
   })
   const results = snapshots.map(walkSync)
   checkApis(snapshots, results)
@@ -143,7 +154,7 @@ const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): C
   const bodies = {
     parse: () => {
       let n = 0
-      for (const text of texts) n += Result.isSuccess(decodeJson(text)) ? 1 : 0
+      for (const text of texts) n += decodeJsonSync(text).ok ? 1 : 0
       return n
     },
     plain: () => {
@@ -165,6 +176,11 @@ const benchCase = (label: string, arch: string, texts: ReadonlyArray<string>): C
       let n = 0
       for (const s of snapshots) n += Effect.runSync(walk(s)).frames.length
       return n
+    },
+    effectVisit: () => {
+      seen = 0
+      for (const s of snapshots) Effect.runSync(visit(s, onView))
+      return seen
     },
     streamDrain: () => {
       for (const s of snapshots) Effect.runSync(Stream.runDrain(stream(s)))
@@ -229,32 +245,29 @@ interface MemoryResult {
   readonly api: string
   readonly frames: number
   readonly peakRssDelta: number
+  /** Heap (typed arrays included) the walk's result still holds after a full GC. */
   readonly retainedHeap: number
-  /** The frames' own size: the heap the plain walk's result retains. */
-  readonly framesHeap: number
-  readonly rawFrameBytes: number
+  /** The frame table's own bytes: 5 u32 a frame (PC and FP halves, activation). */
+  readonly tableBytes: number
 }
 const memory: Array<MemoryResult> = []
 const probe = join(benchDir, "build", "bench", "memory.js")
 for (const arch of ["x86_64", "s390x"]) {
   const label = `${arch}-${SIZES[SIZES.length - 1]}`
   const dump = dumps.get(label)
-  if (dump === undefined) continue
-  let framesHeap = NaN
+  if (dump === undefined || SIZES[SIZES.length - 1]! < 1_000_000) continue
   for (const api of ["plain", "trace", "visit"]) {
     log(`memory ${label} ${api}…`)
     const run = spawnSync(process.execPath, ["--expose-gc", probe, dump, api], { encoding: "utf8" })
     if (run.status !== 0) throw new Error(`memory probe failed: ${run.stderr}`)
     const m = JSON.parse(run.stdout) as { frames: number; peakRssDelta: number; retainedHeap: number }
-    if (api === "plain") framesHeap = m.retainedHeap
     memory.push({
       case: label,
       api,
       frames: m.frames,
       peakRssDelta: m.peakRssDelta,
       retainedHeap: m.retainedHeap,
-      framesHeap,
-      rawFrameBytes: 16 * m.frames
+      tableBytes: 20 * m.frames
     })
   }
 }
@@ -266,40 +279,63 @@ if (!partial) {
 rmSync(tmp, { recursive: true, force: true })
 
 // ---------------------------------------------------------------------------
-// Ratios against the targets of issue 6.
+// The targets of issue 11, item 5: every ratio from this one run.
 // ---------------------------------------------------------------------------
 
 const find = (label: string): CaseResult | undefined => cases.find((c) => c.case === label)
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined ? undefined : a / b
+const ns = (arch: string, size: number, api: Api): number | undefined => find(`${arch}-${size}`)?.apis[api]?.nsPerFrame
 
-const targets = ["x86_64", "s390x"].map((arch) => {
-  const row = find(`${arch}-100000`)
-  const plain = row?.apis.plain?.nsPerFrame
-  const visit = row?.apis.visit?.nsPerFrame
-  const trace = row?.apis.trace?.nsPerFrame
-  const c = row?.apis.c?.nsPerFrame
-  return {
-    case: `${arch}-100000`,
-    plainVsC: ratio(plain, c),
-    traceVsC: ratio(trace, c),
-    visitVsC: ratio(visit, c),
-    effectVsPlain: ratio(row?.apis.effect?.nsPerFrame, plain)
+interface Target {
+  readonly target: string
+  readonly case: string
+  readonly value: number | undefined
+  readonly limit: number
+  readonly met: boolean | undefined
+}
+const targets: Array<Target> = []
+const check = (target: string, label: string, value: number | undefined, limit: number): void => {
+  targets.push({ target, case: label, value, limit, met: value === undefined || !Number.isFinite(value) ? undefined : value <= limit })
+}
+for (const arch of arches) {
+  for (const size of [1_000, 100_000]) check("visitSync / C", `${arch}-${size}`, ratio(ns(arch, size, "visit"), ns(arch, size, "c")), 2)
+  check("walkSync / C", `${arch}-100000`, ratio(ns(arch, 100_000, "plain"), ns(arch, 100_000, "c")), 3)
+}
+for (const arch of arches) {
+  for (const size of SIZES.filter((n) => n >= 1_000)) {
+    check("Effect walk / walkSync", `${arch}-${size}`, ratio(ns(arch, size, "effect"), ns(arch, size, "plain")), 1.2)
+    check("Effect visit / visitSync", `${arch}-${size}`, ratio(ns(arch, size, "effectVisit"), ns(arch, size, "visit")), 1.2)
   }
-})
+}
 const linearity = arches.flatMap((arch) =>
-  (["plain", "trace", "visit", "effect"] as const).map((api) => {
-    const values = SIZES.map((size) => find(`${arch}-${size}`)?.apis[api]?.nsPerFrame).filter(
-      (v): v is number => v !== undefined
-    )
-    return { arch, api, maxOverMin: Math.max(...values) / Math.min(...values) }
+  (["plain", "trace", "visit", "effect", "effectVisit"] as const).map((api) => {
+    const values = SIZES.map((size) => ns(arch, size, api)).filter((v): v is number => v !== undefined)
+    return { arch, api, maxOverMin: Math.max(...values) / Math.min(...values), nsPerFrame: values }
+  })
+)
+for (const l of linearity) {
+  if (l.api === "plain" || l.api === "visit") {
+    check(`ns/frame max/min over ${SIZES.join(", ")} (${l.api === "plain" ? "walkSync" : "visitSync"})`, l.arch, l.maxOverMin, 1.5)
+  }
+}
+for (const m of memory.filter((m) => m.api === "plain")) {
+  check("walkSync peak RSS / table bytes", m.case, m.peakRssDelta / m.tableBytes, 1.5)
+}
+// The fixed cost of one walk: a 10-frame walk less 10 frames at the
+// 1,000-frame rate.
+const fixedCost = arches.flatMap((arch) =>
+  (["plain", "visit"] as const).map((api) => {
+    const small = ns(arch, 10, api)
+    const large = ns(arch, 1_000, api)
+    return { arch, api, ns: small === undefined || large === undefined ? undefined : 10 * (small - large) }
   })
 )
 const memoryRatios = memory.map((m) => ({
   case: m.case,
   api: m.api,
-  peakOverFrames: m.peakRssDelta / m.framesHeap,
-  peakOverRaw: m.peakRssDelta / m.rawFrameBytes
+  peakOverTable: m.peakRssDelta / m.tableBytes,
+  retainedOverTable: m.retainedHeap / m.tableBytes
 }))
 
 const cc = typeof native === "string" ? native : native.cc
@@ -311,7 +347,7 @@ const machine = {
   cc,
   date: new Date().toISOString()
 }
-const output = { machine, partial, sizes: SIZES, cases, targets, linearity, memory, memoryRatios, cli }
+const output = { machine, partial, sizes: SIZES, cases, targets, linearity, fixedCost, memory, memoryRatios, cli }
 
 // ---------------------------------------------------------------------------
 // The table.
@@ -319,19 +355,20 @@ const output = { machine, partial, sizes: SIZES, cases, targets, linearity, memo
 
 const fmt = (value: number | undefined, digits = 1): string =>
   value === undefined || !Number.isFinite(value) ? "-" : value.toFixed(digits)
-const header = ["case", "frames", "plain", "trace", "visit", "effect", "stream", "collect", "C", "visit Mf/s", "visit/C", "eff/plain", "parse MB/s"]
+const header = ["case", "frames", "plain", "trace", "visit", "effect", "effVisit", "stream", "collect", "C", "plain/C", "visit/C", "eff/plain", "parse MB/s"]
 const rows = cases.map((c) => [
   c.case,
   String(c.frames),
   fmt(c.apis.plain?.nsPerFrame),
   fmt(c.apis.trace?.nsPerFrame),
-  fmt(c.apis.visit?.nsPerFrame),
+  fmt(c.apis.visit?.nsPerFrame, 2),
   fmt(c.apis.effect?.nsPerFrame),
+  fmt(c.apis.effectVisit?.nsPerFrame, 2),
   fmt(c.apis.streamDrain?.nsPerFrame),
   fmt(c.apis.streamCollect?.nsPerFrame),
   fmt(c.apis.c?.nsPerFrame, 2),
-  fmt((c.apis.visit?.framesPerSecond ?? NaN) / 1e6, 2),
-  fmt(ratio(c.apis.visit?.nsPerFrame, c.apis.c?.nsPerFrame)),
+  fmt(ratio(c.apis.plain?.nsPerFrame, c.apis.c?.nsPerFrame)),
+  fmt(ratio(c.apis.visit?.nsPerFrame, c.apis.c?.nsPerFrame), 2),
   fmt(ratio(c.apis.effect?.nsPerFrame, c.apis.plain?.nsPerFrame), 2),
   fmt(c.parseMBps)
 ])
@@ -340,18 +377,19 @@ const line = (cells: ReadonlyArray<string>): string =>
   cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
 const lines = [
   `fpwalk bench: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${cc}`,
-  "ns/frame: median process CPU time (the machine is shared; wall-clock medians are in the JSON); stream = Stream.runDrain,",
-  "collect = Stream.runCollect; C = bench/native/walker.c (cc -O2); parse = Snapshot.decodeJson (JSON + base64)",
+  "ns/frame: median process CPU time (the machine is shared; wall-clock medians are in the JSON); plain = walkSync,",
+  "trace = traceSync, visit = visitSync, effect = Effect walk, effVisit = Effect visit, stream = Stream.runDrain,",
+  "collect = Stream.runCollect; C = bench/native/walker.c (cc -O2); parse = Snapshot.decodeJsonSync (JSON + base64)",
   "",
   line(header),
   ...rows.map(line),
   "",
-  ...targets.map((t) =>
-    `${t.case}: visit/C ${fmt(t.visitVsC, 2)} (target <= 3), trace/C ${fmt(t.traceVsC, 2)}, plain/C ${fmt(t.plainVsC, 2)}, effect/plain ${fmt(t.effectVsPlain, 2)} (target <= 1.5)`
-  ),
-  ...linearity.map((l) => `linearity ${l.arch} ${l.api}: max/min ns/frame over ${SIZES.join(", ")} = ${fmt(l.maxOverMin, 2)} (target <= 1.5)`),
+  "targets (issue 11, item 5):",
+  ...targets.map((t) => `  ${t.met === undefined ? "n/a " : t.met ? "met " : "MISS"}  ${t.target} ${t.case}: ${fmt(t.value, 2)} (<= ${t.limit})`),
+  "",
+  ...fixedCost.map((f) => `fixed cost of one walk ${f.arch} ${f.api === "plain" ? "walkSync" : "visitSync"}: ${fmt(f.ns === undefined ? undefined : f.ns / 1000, 3)} µs (target ≈ 0.1)`),
   ...memory.map((m) =>
-    `memory ${m.case} ${m.api}: peak RSS +${fmt(m.peakRssDelta / 1e6)} MB, retained ${fmt(m.retainedHeap / 1e6)} MB; the frames' own size ${fmt(m.framesHeap / 1e6)} MB of heap (raw 16 B/frame: ${fmt(m.rawFrameBytes / 1e6)} MB); peak/frames ${fmt(m.peakRssDelta / m.framesHeap, 2)} (target <= 3)`
+    `memory ${m.case} ${m.api}: peak RSS +${fmt(m.peakRssDelta / 1e6)} MB, retained ${fmt(m.retainedHeap / 1e6)} MB; the table's own bytes ${fmt(m.tableBytes / 1e6)} MB (20 B/frame); peak/table ${fmt(m.peakRssDelta / m.tableBytes, 2)}`
   ),
   ...(typeof cli === "string"
     ? [`CLI: ${cli}`]

@@ -1,6 +1,7 @@
 /**
- * The benchmark's inputs: valid two-activation stacks laid out with
- * properties/layout.ts, and a batch of small ones.
+ * The benchmark's inputs: valid two-activation stacks (v1 snapshot JSON,
+ * laid out here from each architecture's frame record, so the bench needs
+ * nothing outside src/), and a batch of small ones.
  *
  * Frames are `stride` bytes apart (32 on the little-endian architectures, a
  * saved FP, a return address and two spill slots; 160 on s390x, its ABI's
@@ -10,7 +11,8 @@
  */
 import { Buffer } from "node:buffer"
 import type { ArchId } from "../src/Arch.js"
-import { snapshotJson, StackImage } from "../properties/layout.js"
+import { architectures } from "../src/arch/index.js"
+import { FORMAT } from "../src/Snapshot.js"
 
 /** Bytes between two frames of one activation. */
 export const strideOf = (arch: ArchId): number => (arch === "s390x" ? 160 : 32)
@@ -33,11 +35,15 @@ const returnAddress = (arch: ArchId, frame: number): bigint => {
  * the return addresses, so stacks of a batch differ.
  */
 export const stackJson = (arch: ArchId, frames: number, first = 0): string => {
+  const { littleEndian, record } = architectures[arch]
   const stride = BigInt(strideOf(arch))
   const counts = [Math.ceil(frames / 2), Math.floor(frames / 2)]
   const size = stride * BigInt(frames) + 2n * HOST_GAP + 2n * stride
-  const image = new StackImage(arch)
-  const region = image.region(STACK_BASE, Number(size))
+  const bytes = new Uint8Array(Number(size))
+  const view = new DataView(bytes.buffer)
+  const write = (address: bigint, value: bigint): void => {
+    view.setBigUint64(Number(address - STACK_BASE), value, littleEndian)
+  }
   const activations: Array<{ pc: bigint; fp: bigint; sp: bigint }> = []
   let start = STACK_BASE
   let frame = first
@@ -48,19 +54,20 @@ export const stackJson = (arch: ArchId, frames: number, first = 0): string => {
       const fp = start + stride * BigInt(i)
       // The oldest Wasm frame's caller is the host, above the entry SP.
       const savedFp = i === count - 1 ? entrySp + 16n : fp + stride
-      image.frame(fp, savedFp, returnAddress(arch, frame + 1))
+      write(fp + BigInt(record.nextFpOffset), savedFp)
+      write(fp + BigInt(record.pcOffset), returnAddress(arch, frame + 1))
     }
     start = entrySp + HOST_GAP
   }
   const [inner, outer] = activations as [typeof activations[0], typeof activations[0]]
-  // snapshotJson's own base64 builds the text a character at a time; for
-  // regions of up to 160 MB Node's encoder (the same strict output) is used.
-  const json = snapshotJson(new StackImage(arch), {
-    limits: { address: LIMITS, ...inner },
-    states: [{ limits: LIMITS, ...outer }]
+  const hex = (value: bigint): string => `0x${value.toString(16)}`
+  return JSON.stringify({
+    format: FORMAT,
+    arch,
+    memory: [{ address: hex(STACK_BASE), base64: Buffer.from(bytes).toString("base64") }],
+    limits: { address: hex(LIMITS), lastWasmExitPc: hex(inner.pc), lastWasmExitFp: hex(inner.fp), lastWasmEntrySp: hex(inner.sp) },
+    states: [{ limits: hex(LIMITS), oldLastWasmExitPc: hex(outer.pc), oldLastWasmExitFp: hex(outer.fp), oldLastWasmEntrySp: hex(outer.sp) }]
   })
-  const memory = [{ address: `0x${region.address.toString(16)}`, base64: Buffer.from(region.bytes).toString("base64") }]
-  return JSON.stringify({ ...json, memory })
 }
 
 /** The architectures, in the table's order. */
