@@ -24,7 +24,7 @@
  * @since 0.1.0
  */
 import type { ArchId } from "./Arch.js"
-import type { Memory } from "./Memory.js"
+import { StackMemory } from "./StackMemory.js"
 import type { U64 } from "./U64.js"
 
 /**
@@ -110,7 +110,7 @@ export interface Snapshot {
   readonly generation: GenerationId
   readonly wasmtime?: string | undefined
   readonly options: WalkOptions
-  readonly memory: Memory
+  readonly memory: StackMemory
   readonly limits: Limits
   readonly states: ReadonlyArray<CallThreadState>
   readonly trap: Trap | undefined
@@ -223,10 +223,7 @@ export const snapshotProblem = (value: unknown): { readonly path: string; readon
   if (!(typeof bits === "number" && Number.isInteger(bits) && bits >= 0 && bits <= 64)) {
     return { path: "snapshot.options.aarch64VaBits", reason: "not an integer from 0 to 64" }
   }
-  const memory = s.memory as Partial<Memory> | undefined
-  if (typeof memory !== "object" || memory === null || typeof memory.spanOf !== "function") {
-    return { path: "snapshot.memory", reason: "not a captured memory (decode the JSON first)" }
-  }
+  if (!(s.memory instanceof StackMemory)) return { path: "snapshot.memory", reason: "not a StackMemory (decode the JSON first)" }
   const limits = s.limits as Partial<Record<keyof Limits, unknown>> | undefined
   if (typeof limits !== "object" || limits === null) return { path: "snapshot.limits", reason: "not an object" }
   for (const key of ["address", "exitPc", "exitFp", "entry"] as const) {
