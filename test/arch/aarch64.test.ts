@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { highVerbatim } from "../../src/Arch.js"
-import { aarch64, pacHighMasks, stripPac } from "../../src/arch/aarch64.js"
+import { applyPcMask, pcMask } from "../../src/Arch.js"
+import { aarch64, stripPac } from "../../src/arch/aarch64.js"
 
 describe("aarch64 stripPac", () => {
   it("replaces bits [63:vaBits] with bit 55", () => {
@@ -23,22 +23,22 @@ describe("aarch64 stripPac", () => {
     for (const bits of [65, -1, 1.5, NaN]) expect(stripPac(0x12ab_0000_0040_1000n, bits)).toBe(0x12ab_0000_0040_1000n)
   })
 
-  it("strips on the high half alone from 32 bits up, as the walker's fast path does it", () => {
-    const pcs = [0x0000_0000_0040_1000n, 0x002b_0000_0040_1000n, 0x00ab_8000_0040_1000n, 0x7f80_ff7f_0040_1000n,
-      0xffff_ffff_ffff_ffffn, 0x0080_0000_0000_0000n, 0x007f_ffff_ffff_ffffn, 0x8000_0000_0000_0001n]
-    for (let bits = 32; bits <= 64; bits++) {
-      const masks = pacHighMasks(bits)!
-      for (const pc of pcs) {
-        const high = Number(pc >> 32n)
-        const stripped = ((high & masks.sign) === 0 ? high & masks.keep : high | masks.fill) >>> 0
-        expect((BigInt(stripped) << 32n) | (pc & 0xffff_ffffn)).toBe(stripPac(pc, bits))
-      }
+  it("derives one mask per width that strips exactly as the bit formula, on both halves", () => {
+    const MAX = 2n ** 64n - 1n
+    // bits [63:va] become copies of bit 55; 64 and invalid widths keep every bit.
+    const formula = (pc: bigint, va: number) => {
+      if (va >= 64) return pc
+      const low = (1n << BigInt(va)) - 1n
+      return (pc >> 55n) & 1n ? pc | (MAX ^ low) : pc & low
     }
-    expect(aarch64.pcHighMasks({ aarch64VaBits: 48 })).toEqual(pacHighMasks(48))
+    const pcs = [0x0000_0000_0040_1000n, 0x002b_0000_0040_1000n, 0x00ab_8000_0040_1000n, 0x7f80_ff7f_0040_1000n,
+      0xffff_ffff_ffff_ffffn, 0x0080_0000_0000_0000n, 0x007f_ffff_ffff_ffffn, 0x8000_0000_0000_0001n, 0x0080_0000_8000_0001n]
+    for (let bits = 0; bits <= 64; bits++) {
+      for (const pc of pcs) expect(applyPcMask(pcMask(aarch64, { aarch64VaBits: bits }), pc)).toBe(formula(pc, bits))
+    }
   })
 
-  it("leaves widths below 32 to the exact strip, and keeps everything for one it does not strip at", () => {
-    for (const bits of [0, 16, 31]) expect(pacHighMasks(bits)).toBeUndefined()
-    for (const bits of [65, -1, 1.5, NaN]) expect(pacHighMasks(bits)).toEqual(highVerbatim())
+  it("keeps every bit for a width it does not strip at", () => {
+    for (const bits of [65, -1, 1.5, NaN]) expect(pcMask(aarch64, { aarch64VaBits: bits }).sign).toBe(0)
   })
 })
