@@ -1,11 +1,13 @@
 /**
- * Every minidump of shared/minidumps read into an image and walked by the
+ * Every minidump of shared/minidumps (and of test/fixtures/minidumps, lldb
+ * dumps of crashprog, gzipped) read into an image and walked by the
  * README's rules (test/minidump/walk.ts) gives exactly its
  * NAME.expected.json: per thread (matched by id) the frames' pc/fp,
  * ok == (end == "ok"), and which thread crashed.
  */
 import * as Result from "effect/Result"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { gunzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import { readImage, readMinidump } from "../../src/minidump/Minidump.js"
 import { walkThread } from "./walk.js"
@@ -26,18 +28,12 @@ const names = readdirSync(SHARED).filter((f) => f.endsWith(".dmp")).map((f) => f
 const bytes = (name: string) => new Uint8Array(readFileSync(new URL(`${name}.dmp`, SHARED)))
 const expected = (name: string): Expected => JSON.parse(readFileSync(new URL(`${name}.expected.json`, SHARED), "utf8")) as Expected
 
-describe("shared/minidumps", () => {
-  it("holds the 29 dumps of its README", () => {
-    expect(names).toHaveLength(29)
-  })
-
-  it.each(names)("%s walks to its expected.json", (name) => {
-    const want = expected(name)
-    const image = readImage(bytes(name))
-    if (Result.isFailure(image)) throw new Error(image.failure.message)
-    expect(image.success.kind).toBe("minidump")
-    expect(image.success.arch).toBe(want.arch)
-    const got = image.success.threads.map((thread) => {
+const walked = (bytes: Uint8Array) => {
+  const image = readImage(bytes)
+  if (Result.isFailure(image)) throw new Error(image.failure.message)
+  return {
+    arch: image.success.arch,
+    threads: image.success.threads.map((thread) => {
       const walk = walkThread(image.success, thread)
       return {
         thread: thread.id,
@@ -46,12 +42,41 @@ describe("shared/minidumps", () => {
         ok: walk.end === "ok"
       }
     })
-    expect(got).toEqual(want.threads.map((t) => ({ thread: t.thread, crashed: t.crashed, frames: t.frames, ok: t.end === "ok" })))
+  }
+}
+
+const wanted = (want: Expected) => ({
+  arch: want.arch,
+  threads: want.threads.map((t) => ({ thread: t.thread, crashed: t.crashed, frames: t.frames, ok: t.end === "ok" }))
+})
+
+describe("shared/minidumps", () => {
+  it("holds the 29 dumps of its README", () => {
+    expect(names).toHaveLength(29)
+  })
+
+  it.each(names)("%s walks to its expected.json", (name) => {
+    expect(walked(bytes(name))).toEqual(wanted(expected(name)))
   })
 
   it.each(names)("%s reads without a warning about its layout", (name) => {
     const read = readMinidump(bytes(name))
     if (Result.isFailure(read)) throw new Error(read.failure.message)
     expect(read.success.warnings.filter((w) => !/lists the range of/.test(w))).toEqual([])
+  })
+})
+
+const FIXTURES = new URL("../fixtures/minidumps/", import.meta.url)
+const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith(".dmp.gz")).map((f) => f.slice(0, -7)).sort() : []
+
+describe("test/fixtures/minidumps", () => {
+  it("holds the 8 dumps of its README", () => {
+    expect(fixtures).toHaveLength(8)
+  })
+
+  it.each(fixtures)("%s walks to its expected.json", (name) => {
+    const dump = new Uint8Array(gunzipSync(readFileSync(new URL(`${name}.dmp.gz`, FIXTURES))))
+    const want = JSON.parse(readFileSync(new URL(`${name}.expected.json`, FIXTURES), "utf8")) as Expected
+    expect(walked(dump)).toEqual(wanted(want))
   })
 })
