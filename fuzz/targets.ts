@@ -1,5 +1,6 @@
 /** Every fuzz target by name (the name is its file: fuzz/<name>.fuzz.ts). */
 import { fuzz as minidump } from "./minidump.fuzz.js"
+import { fuzz as core } from "./core.fuzz.js"
 import { fuzz as snapshotJson } from "./snapshot-json.fuzz.js"
 import { fuzz as walkAarch64 } from "./walk-aarch64.fuzz.js"
 import { fuzz as walkRiscv64 } from "./walk-riscv64.fuzz.js"
