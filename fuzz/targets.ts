@@ -13,5 +13,6 @@ export const targets: Readonly<Record<string, (data: Buffer) => void>> = {
   "walk-s390x": walkS390x,
   "walk-riscv64": walkRiscv64,
   "snapshot-json": snapshotJson,
-  minidump
+  minidump,
+  core
 }
