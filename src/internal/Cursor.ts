@@ -54,6 +54,7 @@ export interface FrameView {
 }
 
 const TWO_32 = 0x1_0000_0000
+const SAFE = 2 ** 53
 
 const ACTIVATION = 0
 const FRAME = 1
@@ -253,17 +254,21 @@ export class Cursor implements FrameView {
     const signed = (pcHigh & this.sign) !== 0
     this.pcHigh = (signed ? pcHigh | this.highFill : pcHigh & this.highKeep) >>> 0
     this.pcLow = (signed ? pcLow | this.lowFill : pcLow & this.lowKeep) >>> 0
+    // The next FP as an offset from the anchor: exact when its size is
+    // below 2^53 (rounding keeps 2^53 and above at or above it).
     let next = (nextHigh - this.baseHigh) * TWO_32 + (nextLow - this.baseLow)
     let current = offset
     let fp: bigint | undefined = undefined
-    if (!(next >= this.fastLow && next <= this.fastHigh)) {
-      // The next frame's record is not in this span: anchor on it, exactly.
-      // The current FP's offset from there may be rounded (when it is 2^53
-      // or more away), keeping its order against the next FP's.
+    let anchored = next >= this.fastLow && next <= this.fastHigh
+    if (!anchored && !(next > -SAFE && next < SAFE)) {
+      // Too far to judge from here: anchor on the next FP first, exactly.
+      // The current FP's offset from there may be rounded, keeping its
+      // order against the next FP's.
       fp = this.exact(offset)
       this.anchor(fromHalves(nextHigh, nextLow))
       next = this.offset
       current = Number(fp - this.base)
+      anchored = true
     }
     if (next >= this.afterLow && next <= this.afterHigh) {
       this.phase = ACTIVATION
@@ -277,7 +282,9 @@ export class Cursor implements FrameView {
         nextFp: this.exact(next)
       }))
     }
-    this.offset = next
+    // The walk goes on at the next FP: in this span, or anchored anew.
+    if (anchored) this.offset = next
+    else this.anchor(fromHalves(nextHigh, nextLow))
     this.phase = FRAME
     return true
   }
