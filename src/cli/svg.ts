@@ -19,11 +19,11 @@ const ROW = 34
 const TOP = 76
 const BOX_X = 210
 const INDEX_W = 56
-const CELL_W = 220
+const CELL_W = 250
 const BOX_W = INDEX_W + 2 * CELL_W
 const BOX_H = 24
 const NOTE_X = BOX_X + BOX_W + 18
-const CHAR_W = 7.4
+const CHAR_W = 8
 
 /**
  * Colours of the picture (light background).
@@ -100,7 +100,7 @@ const messageOf = (row: Row): string | undefined =>
 export const renderSvg = (view: StackView): string => {
   const { rows, title } = layout(view)
   const { height, placed } = place(rows)
-  let textWidth = title.length * 8.4
+  let textWidth = title.length * 9
   for (const { row } of placed) {
     textWidth = Math.max(textWidth, NOTE_X + noteOf(row).length * CHAR_W, BOX_X + (messageOf(row)?.length ?? 0) * CHAR_W)
   }
@@ -143,8 +143,8 @@ export const renderSvg = (view: StackView): string => {
           `<line x1="${BOX_X + INDEX_W}" y1="${top}" x2="${BOX_X + INDEX_W}" y2="${top + BOX_H}" stroke="${stroke}"/>`,
           `<line x1="${BOX_X + INDEX_W + CELL_W}" y1="${top}" x2="${BOX_X + INDEX_W + CELL_W}" y2="${top + BOX_H}" stroke="${stroke}"/>`,
           text(BOX_X + 8, middle + 4, `#${row.index}`, `fill="${COLORS.text}" font-weight="bold"`),
-          text(BOX_X + INDEX_W + 8, middle + 4, `FP ${row.savedFp === undefined ? "?" : hex(row.savedFp)}`, `fill="${COLORS.text}"`),
-          text(BOX_X + INDEX_W + CELL_W + 8, middle + 4, `PC ${row.savedPc === undefined ? "?" : hex(row.savedPc)}`, `fill="${COLORS.text}"`)
+          text(BOX_X + INDEX_W + 8, middle + 4, `saved FP ${row.savedFp === undefined ? "(not captured)" : hex(row.savedFp)}`, `fill="${COLORS.text}"`),
+          text(BOX_X + INDEX_W + CELL_W + 8, middle + 4, `saved PC ${row.savedPc === undefined ? "(not captured)" : hex(row.savedPc)}`, `fill="${COLORS.text}"`)
         )
         const note = noteOf(row)
         if (note !== "") out.push(text(NOTE_X, middle + 4, note, `fill="${COLORS.note}"`))
