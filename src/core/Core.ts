@@ -11,6 +11,8 @@
  * - A segment's bytes past `p_filesz` (up to `p_memsz`) were not dumped
  *   (a file's text the kernel left out, a guard page): they are unmapped for
  *   the walk, not zero.
+ * - Overlapping segments (gdb's riscv64 cores) are read from the one that
+ *   starts first, with a warning.
  * - A `PT_LOAD` whose file-backed part runs past the end of the file (a
  *   truncated core) fails the read, unless `truncated: "warn"`: then the part
  *   inside the file is kept and a warning says what was cut.
@@ -220,15 +222,7 @@ export const readCore = (source: ByteSource, options: ReadOptions = {}): Result.
     }
     segments.push({ index: ph.index, vaddr: ph.vaddr, memsz: ph.memsz, offset: ph.offset, captured, flags: ph.flags })
   }
-  const byAddress = segments.filter((s) => s.memsz > 0n).sort((a, b) => (a.vaddr < b.vaddr ? -1 : a.vaddr > b.vaddr ? 1 : 0))
-  for (let i = 1; i < byAddress.length; i++) {
-    const previous = byAddress[i - 1]!
-    const current = byAddress[i]!
-    if (current.vaddr < previous.vaddr + previous.memsz) {
-      return fail(`program header ${current.index}`, `[${hex(current.vaddr)}, ${hex(current.vaddr + current.memsz)}) overlaps program header ${previous.index} (ends at ${hex(previous.vaddr + previous.memsz)})`)
-    }
-  }
-  const memory = new CoreMemory(source, segments.map((s): Captured => ({ vaddr: s.vaddr, size: s.captured, offset: s.offset })))
+  const memory = new CoreMemory(source, capturedParts(segments, warnings))
 
   // Notes.
   const notes = segmentNotes(elf)
@@ -343,6 +337,40 @@ export const readCore = (source: ByteSource, options: ReadOptions = {}): Result.
     segments,
     warnings
   })
+}
+
+/**
+ * The captured parts of the segments as disjoint pieces, in address order.
+ * Segments may overlap (gdb's riscv64 cores list `.tdata`, `.init_array`, …
+ * inside a larger segment, with the same bytes): where they do, the segment
+ * that starts first (the longer one at the same start) is read, and a later
+ * one only past its end. One warning names the first overlap and counts the
+ * others. A word across two pieces is unmapped, as across two segments.
+ */
+const capturedParts = (segments: ReadonlyArray<Segment>, warnings: Array<string>): Array<Captured> => {
+  const sorted = segments
+    .filter((s) => s.captured > 0n)
+    .sort((a, b) => (a.vaddr < b.vaddr ? -1 : a.vaddr > b.vaddr ? 1 : a.captured > b.captured ? -1 : a.captured < b.captured ? 1 : 0))
+  const parts: Array<Captured> = []
+  let coveredEnd = 0n
+  let owner: Segment | undefined
+  let first: string | undefined
+  let overlaps = 0
+  for (const s of sorted) {
+    const end = s.vaddr + s.captured
+    if (owner !== undefined && s.vaddr < coveredEnd) {
+      overlaps++
+      first ??= `program header ${s.index}: [${hex(s.vaddr)}, ${hex(end)}) overlaps program header ${owner.index} (captured to ${hex(coveredEnd)}); read from the one that starts first`
+    }
+    const from = s.vaddr > coveredEnd || owner === undefined ? s.vaddr : coveredEnd
+    if (from < end) parts.push({ vaddr: from, size: end - from, offset: s.offset + (from - s.vaddr) })
+    if (owner === undefined || end > coveredEnd) {
+      coveredEnd = end
+      owner = s
+    }
+  }
+  if (first !== undefined) warnings.push(overlaps === 1 ? first : `${first}, and ${overlaps - 1} more overlaps`)
+  return parts
 }
 
 /**

@@ -134,9 +134,24 @@ describe("checks", () => {
     expect(failure(patch(bytes, phdr(1, 40), 0x10n))).toBe("program header 1: p_filesz 0x100 above p_memsz 0x10")
     expect(failure(patch(bytes, phdr(1, 16), 0xffff_ffff_ffff_f800n))).toBe("program header 1: p_vaddr + p_memsz past 2^64 (0x10000000000000800)")
   })
-  it("rejects overlapping segments", () => {
-    const two = writeCore({ ...base, segments: [{ vaddr: 0x10000n, memsz: 0x2000n, bytes: new Uint8Array(8) }, { vaddr: 0x11000n, memsz: 0x1000n, bytes: new Uint8Array(8) }] })
-    expect(failure(two)).toBe("program header 2: [0x11000, 0x12000) overlaps program header 1 (ends at 0x12000)")
+  it("reads overlapping segments (gdb's riscv64 cores) from the one that starts first, with one warning", () => {
+    const big = stack(0x200, (i) => BigInt(i))
+    const inner = stack(0x10, (i) => 0x1000n + BigInt(i))
+    const tail = stack(0x200, (i) => 0x2000n + BigInt(i))
+    const c = read({
+      ...base,
+      segments: [
+        { vaddr: 0x10000n, memsz: 0x1000n, bytes: big },
+        { vaddr: 0x10100n, memsz: 0x80n, bytes: inner },
+        { vaddr: 0x10100n, memsz: 0x80n, bytes: inner },
+        { vaddr: 0x10800n, memsz: 0x1000n, bytes: tail }
+      ]
+    })
+    expect(c.warnings).toEqual(["program header 2: [0x10100, 0x10180) overlaps program header 1 (captured to 0x11000); read from the one that starts first, and 2 more overlaps"])
+    expect([word(c, 0x10100n), word(c, 0x10ff8n), word(c, 0x11000n), word(c, 0x117f8n)]).toEqual([0x20n, 0x1ffn, 0x2100n, 0x21ffn])
+    // Across the two pieces: unmapped, as across two segments.
+    expect(word(c, 0x10ffcn)).toBeUndefined()
+    expect(word(c, 0x11800n)).toBeUndefined()
   })
   it("rejects a note segment past the end of the file", () => {
     expect(failure(patch(bytes, phdr(0, 32), 0x10000n))).toMatch(/^program header 0: p_offset \+ p_filesz past end of file/)
