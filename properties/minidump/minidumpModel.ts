@@ -17,9 +17,14 @@ import type { ContextModel, DumpModel, ExceptionModel, RegionModel, StreamKind, 
 
 const TOP = 1n << 64n
 
-/** Context sizes by processor architecture (README "Contexts"). */
+/**
+ * Context sizes by processor architecture (README "Contexts"): AMD64 1232
+ * and lldb's 720; ARM64 912 and lldb's 800; Breakpad's old ARM64 layout
+ * (0x8003, packed: 64-bit flags, 32 x-registers, pc, cpsr, fpsr, fpcr,
+ * 32 × 16-byte v-registers) 796.
+ */
 const contextSizes = (processorArchitecture: number): ReadonlyArray<number> =>
-  processorArchitecture === 9 ? [1232, 720] : [912, 800]
+  processorArchitecture === 9 ? [1232, 720] : processorArchitecture === 0x8003 ? [796] : [912, 800]
 
 const context = (processorArchitecture: number): fc.Arbitrary<ContextModel> =>
   fc.record({
