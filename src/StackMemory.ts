@@ -1,6 +1,6 @@
 /**
- * The captured address space: non-overlapping regions of bytes, read a word
- * at a time with bounds checks.
+ * A snapshot's captured address space: non-overlapping regions of bytes, a
+ * `Memory` the walk reads a word at a time with bounds checks.
  *
  * A read succeeds only when all eight bytes of the word lie inside one
  * region; a word straddling two adjacent regions is unmapped, as is any word
@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
+import type { Memory, Span } from "./Memory.js"
 import { compare, LIMIT, MAX } from "./U64.js"
 
 /**
@@ -35,18 +36,14 @@ export type RegionIssue =
 
 /**
  * One region as the walker reads it: where it starts, the address of the
- * last word that fits in it (below `start` for a region under 8 bytes), its
- * bytes, and its start as a number.
+ * last word that fits in it (below `start` for a region under 8 bytes), and
+ * its bytes.
  *
  * @internal
  * @since 0.1.0
  */
-export interface Span {
-  readonly start: bigint
+export interface RegionSpan extends Span {
   readonly lastWord: bigint
-  readonly view: DataView
-  /** `start` as a float64: exact below 2^53, at or above 2^53 otherwise. */
-  readonly startNumber: number
 }
 
 /**
@@ -56,23 +53,20 @@ export interface Span {
  * @category models
  * @since 0.1.0
  */
-export class StackMemory {
+export class StackMemory implements Memory {
   /** Regions as given (for encoding back to JSON). */
   readonly regions: ReadonlyArray<Region>
   // Sorted by start address, empty regions dropped; `starts` holds their
   // starts for the binary search.
-  private readonly spans: ReadonlyArray<Span>
+  private readonly spans: ReadonlyArray<RegionSpan>
   private readonly starts: ReadonlyArray<bigint>
-  // The span of the last successful read: walks read neighbouring words.
-  private cached = 0
 
   private constructor(regions: ReadonlyArray<Region>, sorted: ReadonlyArray<Region>) {
     this.regions = regions
     this.spans = sorted.map((r) => ({
       start: r.address,
       lastWord: r.address + BigInt(r.bytes.length) - 8n,
-      view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-      startNumber: Number(r.address)
+      view: new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength)
     }))
     this.starts = this.spans.map((span) => span.start)
   }
@@ -109,30 +103,13 @@ export class StackMemory {
   }
 
   /**
-   * Reads the 64-bit word at `address` in the given byte order, or
-   * `undefined` when its eight bytes are not all inside one region. `address`
-   * may be past `2^64 - 1` (an unwrapped sum); such a word is never mapped.
+   * The region holding the word at `address`, or `undefined` when no region
+   * holds all eight of its bytes (read it with `Memory.readWord`).
    *
    * @category reading
    * @since 0.1.0
    */
-  readWord(address: bigint, littleEndian: boolean): bigint | undefined {
-    let span = this.spans[this.cached]
-    if (span === undefined || address < span.start || address > span.lastWord) {
-      span = this.spanOf(address)
-      if (span === undefined) return undefined
-    }
-    return span.view.getBigUint64(Number(address - span.start), littleEndian)
-  }
-
-  /**
-   * The region holding the word at `address`, or `undefined` when no region
-   * holds all eight of its bytes.
-   *
-   * @internal
-   * @since 0.1.0
-   */
-  spanOf(address: bigint): Span | undefined {
+  spanOf(address: bigint): RegionSpan | undefined {
     // The number of regions starting at or below `address`: the last of
     // them is the only one that can hold it.
     let low = 0
@@ -143,8 +120,6 @@ export class StackMemory {
       else high = middle
     }
     const span = this.spans[low - 1]
-    if (span === undefined || address > span.lastWord) return undefined
-    this.cached = low - 1
-    return span
+    return span === undefined || address > span.lastWord ? undefined : span
   }
 }
