@@ -12,7 +12,7 @@
  *   warning; else, for a core without `NT_FILE` (as qemu writes), by its
  *   load addresses: an executable at the load bias `AT_ENTRY - e_entry`
  *   when the core's auxiliary vector gives it (0 for `ET_EXEC`, `AT_PHDR`
- *   agreeing too) whose first `PT_LOAD` lies in a core segment; without an
+ *   agreeing too) whose first `PT_LOAD` meets a core segment; without an
  *   auxiliary vector, an `ET_EXEC` whose `PT_LOAD`s all do.
  * - The load bias of a matched module is where its file offset
  *   `fileOffset` is mapped minus where the file's `PT_LOAD` holding that
@@ -137,12 +137,13 @@ const loadAddressBias = (parsed: Parsed, layout: LoadLayout): bigint | undefined
   const segments = layout.segments ?? []
   const mine = loads(elf)
   if (mine.length === 0 || segments.length === 0) return undefined
-  const inCore = (address: bigint) => segments.some((s) => s.vaddr <= address && address < s.vaddr + s.memsz)
-  // With AT_ENTRY (and AT_PHDR) agreeing, the first segment must be in the
-  // core (gcore leaves unwritten read-only mappings out); without, all of
-  // them (qemu lists every mapping).
+  const inCore = (from: bigint, to: bigint) => segments.some((s) => s.vaddr < to && from < s.vaddr + s.memsz)
+  // With AT_ENTRY (and AT_PHDR) agreeing, the first segment must meet the
+  // core's (gcore leaves unwritten read-only mappings out); without, all of
+  // them must (qemu lists every mapping; gdb over qemu's gdbstub, every
+  // section).
   const checked = entry === undefined ? mine : mine.slice(0, 1)
-  return checked.every((ph) => inCore(((ph.vaddr & ~PAGE) + bias) & MASK)) ? bias : undefined
+  return checked.every((ph) => inCore(ph.vaddr + bias, ph.vaddr + ph.memsz + bias)) ? bias : undefined
 }
 
 /**
