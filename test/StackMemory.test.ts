@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Result from "effect/Result"
 import type { Region } from "../src/StackMemory.js"
 import { StackMemory } from "../src/StackMemory.js"
@@ -8,10 +8,6 @@ import { LIMIT, MAX } from "../src/U64.js"
 const region = (address: bigint, bytes: ReadonlyArray<number>): Region => ({ address, bytes: Uint8Array.from(bytes) })
 const memory = (...regions: ReadonlyArray<Region>) => Result.getOrThrow(StackMemory.make(regions))
 const word = [1, 2, 3, 4, 5, 6, 7, 8]
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
 
 describe("StackMemory", () => {
   it("reads words in either byte order", () => {
