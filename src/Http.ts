@@ -8,12 +8,15 @@
  * |-----------------------|-----------|------------------------------------------------|
  * | `/v1/walk`            | POST      | the spec's result shape (200), or an error     |
  * | `/v1/walk/batch`      | POST      | NDJSON: one result or input-error line a line  |
- * | `/healthz`            | GET, HEAD | `{"status":"ok"}`                              |
+ * | `/healthz`            | GET, HEAD | liveness: `{"status":"ok"}`                    |
+ * | `/readyz`             | GET, HEAD | readiness: `{"status":"ready"}`, or 503        |
  * | `/metrics`            | GET, HEAD | Prometheus text                                |
+ * | `/openapi.json`       | GET, HEAD | the OpenAPI 3.1 description of these routes    |
  *
- * Walks are synchronous CPU work on the caller's thread: the frame cap
- * ({@link Limits.maxFrames}) and the body limit bound how long one walk can
- * hold it, and a batch yields between lines.
+ * Decoding and walking run wherever the {@link Options.pool} runs tasks: in
+ * `fpwalk serve`, a pool of worker threads (src/internal/pool.ts), so this
+ * thread only routes, reads bodies and writes answers; without a pool, on
+ * the caller's thread.
  *
  * @since 0.1.0
  */
@@ -26,13 +29,14 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as Stream from "effect/Stream"
 import * as Body from "./internal/httpBody.js"
+import { openApi } from "./internal/openapi.js"
+import type { Outcome, PoolAnswer, Task, WalkPool } from "./internal/walkTask.js"
+import { inlinePool, inputErrorJson, nativeSupported } from "./internal/walkTask.js"
 import * as Snapshot from "./Snapshot.js"
-import * as Walker from "./Walker.js"
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -103,10 +107,16 @@ export interface Request {
   /** The request target: path and optional query. */
   readonly url: string
   readonly contentType: string | undefined
+  /** The `Content-Encoding` header, if any (the service accepts `gzip` and `identity`). */
+  readonly contentEncoding?: string | undefined
   /** The declared `Content-Length`, if any. */
   readonly contentLength: number | undefined
-  /** Reads the whole body, failing as soon as it exceeds `limit` bytes. */
-  readonly readBody: (limit: number) => Effect.Effect<Uint8Array, PayloadTooLarge | ClientClosed>
+  /**
+   * Reads the whole body, decoded from its `Content-Encoding`, failing as
+   * soon as either the bytes received or the bytes decoded exceed `limit`
+   * (an input error if the encoding is malformed).
+   */
+  readonly readBody: (limit: number) => Effect.Effect<Uint8Array, PayloadTooLarge | ClientClosed | Snapshot.InputError>
 }
 
 /**
@@ -118,7 +128,7 @@ export interface Request {
 export interface Response {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
-  readonly body: string | Stream.Stream<string, ClientClosed>
+  readonly body: string | Uint8Array | Stream.Stream<string | Uint8Array, ClientClosed>
 }
 
 /**
@@ -182,6 +192,71 @@ export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType
   override get message(): string {
     const given = this.contentType === undefined ? "no Content-Type" : `Content-Type '${this.contentType}'`
     return `${given}: expected ${this.accepted.join(" or ")} (charset utf-8 if any)`
+  }
+}
+
+/**
+ * The body's `Content-Encoding` is not one the service decodes (415, with
+ * `Accept-Encoding`).
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class UnsupportedEncoding extends Data.TaggedError("UnsupportedEncoding")<{ readonly encoding: string }> {
+  readonly status = 415
+  readonly kind = "unsupported_encoding"
+  override get message(): string {
+    return `Content-Encoding '${this.encoding}': expected gzip or identity`
+  }
+}
+
+/**
+ * An `application/octet-stream` body (an ELF core or a minidump) while this
+ * build has no binary reader (415).
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class BinaryUnsupported extends Data.TaggedError("BinaryUnsupported")<{}> {
+  readonly status = 415
+  readonly kind = "unsupported_media_type"
+  override get message(): string {
+    return "binary inputs are not supported yet"
+  }
+}
+
+/**
+ * A walk that did not finish within the request time (503): still waiting
+ * for a worker (`running: false`, with `Retry-After`), or still running, when
+ * its worker was stopped and replaced.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class WalkTimeout extends Data.TaggedError("WalkTimeout")<{ readonly timeout: number; readonly running: boolean }> {
+  readonly status = 503
+  get kind(): string {
+    return this.running ? "walk_timeout" : "overloaded"
+  }
+  override get message(): string {
+    return this.running
+      ? `the walk did not finish within ${this.timeout} ms; its worker was stopped and replaced`
+      : `no worker was free within ${this.timeout} ms`
+  }
+}
+
+/**
+ * The worker walking this body died (500); it was replaced, and no other
+ * request was affected.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<{}> {
+  readonly status = 500
+  readonly kind = "worker_crashed"
+  override get message(): string {
+    return "the worker walking this body died; it was replaced"
   }
 }
 
@@ -259,10 +334,14 @@ export type HttpError =
   | NotFound
   | MethodNotAllowed
   | UnsupportedMediaType
+  | UnsupportedEncoding
+  | BinaryUnsupported
   | PayloadTooLarge
   | TooManyLines
   | RequestTimeout
   | Overloaded
+  | WalkTimeout
+  | WorkerCrashed
   | Snapshot.InputError
 
 /**
@@ -273,9 +352,7 @@ export type HttpError =
  * @since 0.1.0
  */
 export const errorJson = (error: HttpError): { readonly error: Record<string, string> } =>
-  error._tag === "InputError"
-    ? { error: { kind: "input", message: error.message, path: error.path } }
-    : { error: { kind: error.kind, message: error.message } }
+  error._tag === "InputError" ? inputErrorJson(error) : { error: { kind: error.kind, message: error.message } }
 
 /**
  * The status code of an error.
@@ -293,15 +370,24 @@ const requestsTotal = Metric.counter("fpwalk_http_requests_total", {
   description: "HTTP responses by route and status code",
   incremental: true
 })
+const requestSeconds = Metric.histogram("fpwalk_http_request_duration_seconds", {
+  description: "Time from a request's arrival to the end of its answer, by route",
+  boundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+})
 const walksTotal = Metric.counter("fpwalk_walks_total", {
-  description: "Snapshots walked (batch lines included) by result: ok, a WalkError tag, or InputError",
+  description:
+    "Snapshots walked (batch lines included) by result: ok, a WalkError tag, InputError, WalkTimeout or WorkerCrashed",
   incremental: true
 })
 const walkSeconds = Metric.histogram("fpwalk_walk_duration_seconds", {
-  description: "Time to decode, walk and encode one snapshot",
+  description: "Time to decode, walk and encode one snapshot (on its worker)",
   boundaries: Metric.exponentialBoundaries({ start: 0.0001, factor: 4, count: 10 })
 })
-// One attributed counter per label set, made once: attributing on every
+const restartsTotal = Metric.counter("fpwalk_worker_restarts_total", {
+  description: "Worker threads replaced, by reason: crash (it died) or timeout (stopped past the request time)",
+  incremental: true
+})
+// One attributed metric per label set, made once: attributing on every
 // update costs a key computation per request.
 const labelled = <Input, State>(metric: Metric.Metric<Input, State>) => {
   const made = new Map<string, Metric.Metric<Input, State>>()
@@ -315,9 +401,15 @@ const labelled = <Input, State>(metric: Metric.Metric<Input, State>) => {
   }
 }
 const requestsBy = labelled(requestsTotal)
+const requestSecondsBy = labelled(requestSeconds)
 const walksBy = labelled(walksTotal)
+const restartsBy = labelled(restartsTotal)
 const slotsActive = Metric.gauge("fpwalk_walk_slots_active", { description: "Walk requests holding a slot" })
 const slotsWaiting = Metric.gauge("fpwalk_walk_slots_waiting", { description: "Walk requests waiting for a slot" })
+const poolWorkers = Metric.gauge("fpwalk_pool_workers", { description: "Worker threads alive (0: walks run on the main thread)" })
+const poolSize = Metric.gauge("fpwalk_pool_size", { description: "Worker threads the pool keeps" })
+const poolQueued = Metric.gauge("fpwalk_pool_queue_depth", { description: "Walk tasks waiting for a worker" })
+const poolInFlight = Metric.gauge("fpwalk_pool_tasks_in_flight", { description: "Walk tasks submitted and not settled" })
 const residentMemory = Metric.gauge("process_resident_memory_bytes", { description: "Resident set size" })
 
 // ---------------------------------------------------------------------------
@@ -332,10 +424,12 @@ const residentMemory = Metric.gauge("process_resident_memory_bytes", { descripti
  */
 export interface Options {
   readonly limits: Limits
-  /** True once the server is shutting down: `/healthz` answers 503. */
+  /** True once the server is shutting down: `/healthz` and `/readyz` answer 503. */
   readonly isDraining?: (() => boolean) | undefined
   /** The process's resident memory in bytes, for `/metrics` (omitted if absent). */
   readonly residentMemory?: (() => number) | undefined
+  /** Where decoding and walking run (default: the caller's thread, one task at a time). */
+  readonly pool?: WalkPool | undefined
 }
 
 /**
@@ -355,6 +449,7 @@ export class HttpService extends Context.Service<HttpService, {
 const JSON_TYPE = "application/json; charset=utf-8"
 const NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
 const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+const OCTET_STREAM = "application/octet-stream"
 
 interface Route {
   readonly methods: ReadonlyArray<string>
@@ -363,10 +458,12 @@ interface Route {
 
 // A Map, not an object: a request target such as `__proto__` must find nothing.
 const routes: ReadonlyMap<string, Route> = new Map([
-  ["/v1/walk", { methods: ["POST"], accepts: ["application/json"] }],
+  ["/v1/walk", { methods: ["POST"], accepts: nativeSupported ? ["application/json", OCTET_STREAM] : ["application/json"] }],
   ["/v1/walk/batch", { methods: ["POST"], accepts: ["application/x-ndjson", "application/json"] }],
   ["/healthz", { methods: ["GET", "HEAD"], accepts: [] }],
-  ["/metrics", { methods: ["GET", "HEAD"], accepts: [] }]
+  ["/readyz", { methods: ["GET", "HEAD"], accepts: [] }],
+  ["/metrics", { methods: ["GET", "HEAD"], accepts: [] }],
+  ["/openapi.json", { methods: ["GET", "HEAD"], accepts: [] }]
 ])
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response => ({
@@ -378,10 +475,18 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const errorResponse = (error: HttpError): Response =>
   json(errorStatus(error), errorJson(error), {
     ...(error._tag === "MethodNotAllowed" ? { allow: error.allow.join(", ") } : {}),
-    ...(error._tag === "Overloaded" ? { "retry-after": "1" } : {})
+    ...(error._tag === "Overloaded" || (error._tag === "WalkTimeout" && !error.running) ? { "retry-after": "1" } : {}),
+    ...(error._tag === "UnsupportedEncoding" ? { "accept-encoding": "gzip" } : {})
   })
 
-const resultTag = (result: Walker.WalkResult): string => (result.ok ? "ok" : result.error._tag)
+const OPENAPI_TEXT = JSON.stringify(openApi) + "\n"
+
+/** The codings `readBody` decodes: none, or gzip. */
+const encodingOf = (header: string | undefined): "identity" | "gzip" | undefined => {
+  const coding = header?.trim().toLowerCase()
+  if (coding === undefined || coding === "" || coding === "identity") return "identity"
+  return coding === "gzip" || coding === "x-gzip" ? "gzip" : undefined
+}
 
 /**
  * Builds the service: one walk-slot semaphore and one metric registry per
@@ -393,18 +498,33 @@ const resultTag = (result: Walker.WalkResult): string => (result.ok ? "ok" : res
 export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
   Effect.gen(function*() {
     const { limits } = options
+    const pool = options.pool ?? inlinePool(limits)
     const slots = yield* Semaphore.make(limits.maxWalks)
     const registry: Metric.MetricRegistry = new Map()
     let active = 0
     let waiting = 0
-    const gauges = Effect.suspend(() =>
-      Effect.all([Metric.update(slotsActive, active), Metric.update(slotsWaiting, waiting)])
-    )
+    const reported = { crash: 0, timeout: 0 }
+    const gauges = Effect.suspend(() => {
+      const stats = pool.stats()
+      const crashes = stats.restarts.crash - reported.crash
+      const timeouts = stats.restarts.timeout - reported.timeout
+      reported.crash = stats.restarts.crash
+      reported.timeout = stats.restarts.timeout
+      return Effect.all([
+        Metric.update(slotsActive, active),
+        Metric.update(slotsWaiting, waiting),
+        Metric.update(poolWorkers, stats.workers),
+        Metric.update(poolSize, stats.size),
+        Metric.update(poolQueued, stats.queued),
+        Metric.update(poolInFlight, stats.inFlight),
+        Metric.update(restartsBy({ reason: "crash" }), crashes),
+        Metric.update(restartsBy({ reason: "timeout" }), timeouts)
+      ])
+    })
     const count = (delta: { readonly active?: number; readonly waiting?: number }) =>
-      Effect.suspend(() => {
+      Effect.sync(() => {
         active += delta.active ?? 0
         waiting += delta.waiting ?? 0
-        return gauges
       })
 
     // A walk slot, held until the scope closes (once the response has been written).
@@ -420,73 +540,65 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
         yield* Effect.addFinalizer(() => count({ active: -1 }))
       })
 
-    const decode = (bytes: Uint8Array): Result.Result<Snapshot.Snapshot, Snapshot.InputError> => {
-      if (Body.nestingDepth(bytes, limits.maxDepth) > limits.maxDepth) {
-        return Result.fail(
-          new Snapshot.InputError({ path: "", reason: `JSON nested deeper than ${limits.maxDepth} levels` })
-        )
-      }
-      const text = Body.decodeUtf8(bytes)
-      if (Result.isFailure(text)) return Result.fail(new Snapshot.InputError({ path: "", reason: "not valid UTF-8" }))
-      const parsed = Body.parseJson(text.success)
-      // Malformed JSON: the library's own decoder says what is wrong with it.
-      if (parsed === undefined) return Snapshot.decodeJson(text.success)
-      const counted = Body.countOver(parsed, "memory", limits.maxRegions, "regions") ??
-        Body.countOver(parsed, "states", limits.maxStates, "states")
-      return counted === undefined
-        ? Snapshot.decode(parsed.value)
-        : Result.fail(new Snapshot.InputError(counted))
-    }
-
-    const capped = (snapshot: Snapshot.Snapshot): Snapshot.Snapshot =>
-      snapshot.options.maxFrames <= limits.maxFrames
-        ? snapshot
-        : { ...snapshot, options: { ...snapshot.options, maxFrames: limits.maxFrames } }
-
-    // Decode, walk and encode one snapshot: the result JSON, or the input error.
-    const walkOne = (bytes: Uint8Array): Effect.Effect<string, Snapshot.InputError> =>
-      Effect.gen(function*() {
-        const snapshot = yield* Effect.fromResult(decode(bytes))
-        const result = yield* Walker.walk(capped(snapshot)).pipe(
-          Effect.map((backtrace): Walker.WalkResult => ({ ok: true, frames: backtrace.frames })),
-          Effect.catchTag("WalkFailure", (failure) =>
-            Effect.succeed<Walker.WalkResult>({ ok: false, error: failure.error, frames: failure.frames }))
-        )
-        yield* Metric.update(walksBy({ result: resultTag(result) }), 1)
-        return JSON.stringify(Snapshot.resultToJson(result))
-      }).pipe(Effect.tapError(() => Metric.update(walksBy({ result: "InputError" }), 1)))
-
-    const timedWalk = (bytes: Uint8Array): Effect.Effect<string, Snapshot.InputError> =>
-      Effect.gen(function*() {
-        const start = yield* Clock.currentTimeNanos
-        const outcome = yield* Effect.result(walkOne(bytes))
-        const end = yield* Clock.currentTimeNanos
-        yield* Metric.update(walkSeconds, Number(end - start) / 1e9)
-        return yield* Effect.fromResult(outcome)
+    // One task on the pool. If the request is interrupted (its client left)
+    // the task is not abandoned: the interruption waits until it settles, so
+    // a slot is only freed once its worker is, and slots bound the work queued.
+    const runTask = (task: Task): Effect.Effect<PoolAnswer> =>
+      Effect.callback<PoolAnswer>((resume) => {
+        const settled = pool.run(task, limits.requestTimeout)
+        void settled.then((answer) => resume(Effect.succeed(answer)))
+        return Effect.promise(() => settled).pipe(Effect.asVoid)
       })
 
-    const batchLines = (lines: ReadonlyArray<Uint8Array>): Stream.Stream<string, ClientClosed> =>
+    const recordOutcome = (outcome: Outcome) =>
+      Effect.all([
+        Metric.update(walksBy({ result: outcome.tag }), 1),
+        Metric.update(walkSeconds, outcome.seconds)
+      ])
+
+    // A task's answer: the outcome, or the error for a worker that stalled or died.
+    const walkOne = (task: Task): Effect.Effect<Outcome, WalkTimeout | WorkerCrashed> =>
+      Effect.flatMap(runTask(task), (answer): Effect.Effect<Outcome, WalkTimeout | WorkerCrashed> => {
+        switch (answer._tag) {
+          case "Done":
+            return Effect.as(recordOutcome(answer.outcome), answer.outcome)
+          case "TimedOut":
+            return Effect.andThen(
+              Metric.update(walksBy({ result: "WalkTimeout" }), 1),
+              Effect.fail(new WalkTimeout({ timeout: limits.requestTimeout, running: answer.running }))
+            )
+          case "Crashed":
+            return Effect.andThen(Metric.update(walksBy({ result: "WorkerCrashed" }), 1), Effect.fail(new WorkerCrashed()))
+        }
+      })
+
+    const batchLines = (lines: ReadonlyArray<Uint8Array>): Stream.Stream<string | Uint8Array, ClientClosed> =>
       Stream.fromIterable(lines).pipe(
+        // Lines walk on several workers at once; their answers keep the input order.
         Stream.mapEffect((line) =>
-          // Each line is synchronous work: let other requests in between lines.
-          Effect.yieldNow.pipe(
-            Effect.andThen(timedWalk(line)),
-            Effect.catchTag("InputError", (error) => Effect.succeed(JSON.stringify(errorJson(error)))),
-            Effect.map((text) => text + "\n")
-          )
-        )
+          walkOne({ kind: "json", bytes: line }).pipe(
+            Effect.map((outcome): string | Uint8Array => outcome.body),
+            Effect.catchTag(["WalkTimeout", "WorkerCrashed"], (error) => Effect.succeed(JSON.stringify(errorJson(error)) + "\n"))
+          ), { concurrency: Math.max(1, pool.stats().size) })
       )
 
-    const checkMediaType = (request: Request, route: Route): Effect.Effect<void, UnsupportedMediaType> => {
+    const checkMediaType = (request: Request, route: Route): Effect.Effect<"json" | "native", UnsupportedMediaType | BinaryUnsupported> => {
       const media = request.contentType === undefined ? undefined : Body.mediaType(request.contentType)
+      if (media?.type === OCTET_STREAM && route.accepts.length === 1 && route.accepts[0] === "application/json") {
+        return Effect.fail(new BinaryUnsupported())
+      }
       const ok = media !== undefined && route.accepts.includes(media.type) &&
         (media.charset === undefined || media.charset === "utf-8")
-      return ok ? Effect.void : Effect.fail(new UnsupportedMediaType({ contentType: request.contentType, accepted: route.accepts }))
+      if (!ok) return Effect.fail(new UnsupportedMediaType({ contentType: request.contentType, accepted: route.accepts }))
+      return Effect.succeed(media.type === OCTET_STREAM ? "native" : "json")
     }
 
     const walkRoute = (request: Request, route: Route, batch: boolean): Effect.Effect<Response, HttpError | ClientClosed, Scope.Scope> =>
       Effect.gen(function*() {
-        yield* checkMediaType(request, route)
+        const kind = yield* checkMediaType(request, route)
+        if (encodingOf(request.contentEncoding) === undefined) {
+          return yield* new UnsupportedEncoding({ encoding: request.contentEncoding ?? "" })
+        }
         if (request.contentLength !== undefined && request.contentLength > limits.bodyLimit) {
           return yield* new PayloadTooLarge({ limit: limits.bodyLimit })
         }
@@ -504,7 +616,8 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
           if (lines === undefined) return yield* new TooManyLines({ limit: limits.maxBatchLines })
           return { status: 200, headers: { "content-type": NDJSON_TYPE }, body: batchLines(lines) }
         }
-        return { status: 200, headers: { "content-type": JSON_TYPE }, body: (yield* timedWalk(body)) + "\n" }
+        const outcome = yield* walkOne({ kind, bytes: body })
+        return { status: outcome.status, headers: { "content-type": JSON_TYPE }, body: outcome.body }
       })
 
     const metrics: Effect.Effect<string> = Effect.gen(function*() {
@@ -512,6 +625,11 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
       yield* gauges
       return yield* PrometheusMetrics.format()
     }).pipe(Effect.provideService(Metric.MetricRegistry, registry))
+
+    const readiness = (): Response => {
+      if (options.isDraining?.() === true) return json(503, { status: "draining" })
+      return pool.stats().ready ? json(200, { status: "ready" }) : json(503, { status: "starting" })
+    }
 
     const respond = (request: Request, path: string): Effect.Effect<Response, HttpError | ClientClosed, Scope.Scope> => {
       const route = routes.get(path)
@@ -524,8 +642,12 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
           return Effect.succeed(
             options.isDraining?.() === true ? json(503, { status: "draining" }) : json(200, { status: "ok" })
           )
+        case "/readyz":
+          return Effect.sync(readiness)
         case "/metrics":
           return Effect.map(metrics, (text) => ({ status: 200, headers: { "content-type": PROMETHEUS_TYPE }, body: text }))
+        case "/openapi.json":
+          return Effect.succeed({ status: 200, headers: { "content-type": JSON_TYPE }, body: OPENAPI_TEXT })
         default:
           return walkRoute(request, route, path === "/v1/walk/batch")
       }
@@ -534,9 +656,13 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
     const handle = (request: Request, reply: Reply): Effect.Effect<void> => {
       const path = request.url.split("?", 1)[0] ?? ""
       const label = routes.has(path) ? path : "unmatched"
+      const started = performance.now()
       const send = (response: Response) =>
         Metric.update(requestsBy({ route: label, status: String(response.status) }), 1).pipe(
-          Effect.andThen(reply(response))
+          Effect.andThen(reply(response)),
+          Effect.andThen(Effect.suspend(() =>
+            Metric.update(requestSecondsBy({ route: label }), (performance.now() - started) / 1000)
+          ))
         )
       return respond(request, path).pipe(
         Effect.catchTag(
@@ -544,10 +670,14 @@ export const make = (options: Options): Effect.Effect<HttpService["Service"]> =>
             "NotFound",
             "MethodNotAllowed",
             "UnsupportedMediaType",
+            "UnsupportedEncoding",
+            "BinaryUnsupported",
             "PayloadTooLarge",
             "TooManyLines",
             "RequestTimeout",
             "Overloaded",
+            "WalkTimeout",
+            "WorkerCrashed",
             "InputError"
           ],
           (error) => Effect.succeed(errorResponse(error))

@@ -6,6 +6,7 @@
 import * as Result from "effect/Result"
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
+import { availableParallelism } from "node:os"
 import { request } from "node:http"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -44,7 +45,8 @@ describe("fpwalk serve: settings", () => {
       maxRegions: 10_000,
       maxStates: 10_000,
       idleTimeout: 60_000,
-      shutdownTimeout: 10_000
+      shutdownTimeout: 10_000,
+      workers: availableParallelism()
     })
   })
 
@@ -61,7 +63,8 @@ describe("fpwalk serve: settings", () => {
       FPWALK_MAX_REGIONS: "6",
       FPWALK_MAX_STATES: "7",
       FPWALK_IDLE_TIMEOUT: "1500ms",
-      FPWALK_SHUTDOWN_TIMEOUT: "250"
+      FPWALK_SHUTDOWN_TIMEOUT: "250",
+      FPWALK_WORKERS: "3"
     }
     expect(parseServeConfig([], env)).toEqual(Result.succeed({
       host: "::1",
@@ -75,7 +78,8 @@ describe("fpwalk serve: settings", () => {
       maxRegions: 6,
       maxStates: 7,
       idleTimeout: 1500,
-      shutdownTimeout: 250
+      shutdownTimeout: 250,
+      workers: 3
     }))
     const flags = ["--port", "0", "--body-limit", "100", "--max-frames", "1000", "--request-timeout", "700"]
     const config = parseServeConfig(flags, env)
@@ -100,6 +104,8 @@ describe("fpwalk serve: settings", () => {
     expect(Result.isFailure(parseServeConfig(["--max-walks", "0"], {}))).toBe(true)
     expect(Result.isFailure(parseServeConfig(["--request-timeout", "1m"], {}))).toBe(true)
     expect(Result.isFailure(parseServeConfig(["--max-frames", "-1"], {}))).toBe(true)
+    expect(parseServeConfig(["--workers", "0"], {})).toEqual(Result.fail("--workers: must be a whole number, 1 to 256: '0'"))
+    expect(Result.isFailure(parseServeConfig([], { FPWALK_WORKERS: "257" }))).toBe(true)
     expect(Result.isFailure(parseServeConfig(["--bogus"], {}))).toBe(true)
     expect(Result.isFailure(parseServeConfig(["positional"], {}))).toBe(true)
   })
@@ -195,9 +201,9 @@ describe("fpwalk serve: the built binary", () => {
       inFlight.end(text.slice(100))
       const { status, body } = await answer
       expect(status).toBe(200)
-      const decoded = Snapshot.decode(json)
-      expect(Result.isSuccess(decoded)).toBe(true)
-      if (Result.isSuccess(decoded)) expect(JSON.parse(body)).toEqual(Snapshot.resultToJson(walkSync(decoded.success)))
+      const decoded = Snapshot.decodeSync(json)
+      expect(decoded.ok).toBe(true)
+      if (decoded.ok) expect(JSON.parse(body)).toEqual(Snapshot.resultToJson(walkSync(decoded.snapshot)))
       expect(await exited).toEqual([0, null])
       expect(stderr).toMatch(/fpwalk: stopped\n$/)
     } finally {

@@ -55,9 +55,9 @@ const brokenStack = (): Record<string, unknown> => {
 
 /** What the library answers for a snapshot: the body `/v1/walk` must send. */
 const expected = (json: unknown): Snapshot.ResultJson => {
-  const decoded = Snapshot.decode(json)
-  if (Result.isFailure(decoded)) throw new Error(`not a valid snapshot: ${decoded.failure.message}`)
-  return Snapshot.resultToJson(walkSync(decoded.success))
+  const decoded = Snapshot.decodeSync(json)
+  if (!decoded.ok) throw new Error(`not a valid snapshot: ${decoded.error.message}`)
+  return Snapshot.resultToJson(walkSync(decoded.snapshot))
 }
 
 // ---------------------------------------------------------------------------
@@ -166,11 +166,13 @@ describe("fpwalk serve: endpoints", () => {
   it("answers an invalid stack with 200 and ok: false, the error and the frames before it", async () => {
     const answer = await walk(server, JSON.stringify(brokenStack()))
     expect(answer.status).toBe(200)
-    expect(parsed(answer)).toEqual({
-      ok: false,
-      error: { _tag: "NonMonotonicFp", activation: 0, fp: "0x7ffc0040", nextFp: "0x7ffc0010" },
-      frames: [{ pc: "0x401000", fp: "0x7ffc0020" }, { pc: "0x400010", fp: "0x7ffc0040" }]
-    })
+    const body = parsed(answer) as Snapshot.ResultJson
+    expect(body).toEqual(expected(brokenStack()))
+    expect(body.ok ? undefined : body.error).toEqual({ _tag: "NonMonotonicFp", activation: 0, fp: "0x7ffc0040", nextFp: "0x7ffc0010" })
+    expect(body.frames.map(({ pc, fp }) => ({ pc, fp }))).toEqual([
+      { pc: "0x401000", fp: "0x7ffc0020" },
+      { pc: "0x400010", fp: "0x7ffc0040" }
+    ])
   })
 
   it("accepts application/json with a utf-8 charset, in any case", async () => {
@@ -664,7 +666,7 @@ describe("Http without a transport", () => {
       readBody: () => Effect.succeed(body)
     })
     expect(walked.map((reply) => reply.status)).toEqual([200])
-    expect(JSON.parse(walked[0]!.body as string)).toEqual(expected(json))
+    expect(JSON.parse(new TextDecoder().decode(walked[0]!.body as Uint8Array))).toEqual(expected(json))
     const gone = await answer({ limits: Http.defaultLimits }, {
       method: "POST",
       url: "/v1/walk",

@@ -3,11 +3,12 @@
  * server, with limits from flags and environment variables, and a graceful
  * shutdown on SIGTERM or SIGINT.
  *
- * Effect 4.1's `effect/http` defines the server interfaces, but the Node
- * implementation lives in the separate `@effect/platform-node` package, so
- * the transport here is `node:http` driven by Effect: every request runs as
- * a fiber of {@link Http.HttpService.handle}, reading the body and writing
- * the answer through the Effect wrappers below.
+ * The transport is `node:http` driven by Effect (docs/service.md says why
+ * not `@effect/platform-node`): every request runs as a fiber of
+ * {@link Http.HttpService.handle}, reading the body (gunzipped as it streams,
+ * if it is gzip) and writing the answer through the Effect wrappers below.
+ * Decoding and walking run on a pool of worker threads (`--workers`), so
+ * this thread only serves HTTP, health and metrics.
  *
  * @since 0.1.0
  */
@@ -17,7 +18,12 @@ import * as Stream from "effect/Stream"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { availableParallelism } from "node:os"
+import { createGunzip } from "node:zlib"
 import * as Http from "../Http.js"
+import { makePool } from "../internal/pool.js"
+import type { PoolStats } from "../internal/walkTask.js"
+import * as Snapshot from "../Snapshot.js"
 import { parseArguments } from "./args.js"
 import type { Io } from "./io.js"
 import { parseMaxFrames } from "./walk.js"
@@ -36,11 +42,20 @@ export interface ServeConfig extends Http.Limits {
   readonly idleTimeout: number
   /** Milliseconds in-flight requests get to finish after SIGTERM/SIGINT. */
   readonly shutdownTimeout: number
+  /** Worker threads that decode and walk. */
+  readonly workers: number
+  /**
+   * Test-only: a body starting with `FPWALK-TEST-STALL` makes its worker
+   * spin, one starting with `FPWALK-TEST-CRASH` makes it exit. No flag or
+   * variable sets it.
+   */
+  readonly testFaults?: boolean | undefined
 }
 
 /**
  * The defaults: 127.0.0.1:8080, the service's {@link Http.defaultLimits},
- * 60 s idle sockets, 10 s to drain on shutdown.
+ * 60 s idle sockets, 10 s to drain on shutdown, one worker per core this
+ * process may use (`os.availableParallelism()`).
  *
  * @category constants
  * @since 0.1.0
@@ -50,14 +65,15 @@ export const defaultServeConfig: ServeConfig = {
   host: "127.0.0.1",
   port: 8080,
   idleTimeout: 60_000,
-  shutdownTimeout: 10_000
+  shutdownTimeout: 10_000,
+  workers: availableParallelism()
 }
 
 // ---------------------------------------------------------------------------
 // Flags and environment
 // ---------------------------------------------------------------------------
 
-type Setting = "number" | "size" | "millis" | "frames" | "port" | "host"
+type Setting = "number" | "size" | "millis" | "frames" | "port" | "host" | "workers"
 
 interface Knob {
   readonly key: keyof ServeConfig
@@ -85,11 +101,13 @@ export const knobs: ReadonlyArray<Knob> = [
   { key: "maxRegions", flag: "max-regions", env: "FPWALK_MAX_REGIONS", kind: "number" },
   { key: "maxStates", flag: "max-states", env: "FPWALK_MAX_STATES", kind: "number" },
   { key: "idleTimeout", flag: "idle-timeout", env: "FPWALK_IDLE_TIMEOUT", kind: "millis" },
-  { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" }
+  { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" },
+  { key: "workers", flag: "workers", env: "FPWALK_WORKERS", kind: "workers" }
 ]
 
 const MAX_BODY = 1024 * 1024 * 1024
 const MAX_MILLIS = 2 ** 31 - 1
+const MAX_WORKERS = 256
 const UNITS: Readonly<Record<string, number>> = { "": 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
 
 const parseSetting = (kind: Setting, text: string): Result.Result<string | number | bigint, string> => {
@@ -117,6 +135,12 @@ const parseSetting = (kind: Setting, text: string): Result.Result<string | numbe
       return value >= 1 && value <= MAX_MILLIS
         ? Result.succeed(value)
         : Result.fail("must be a duration from 1 ms to 24 days (milliseconds, or with ms or s)")
+    }
+    case "workers": {
+      const value = /^[0-9]{1,3}$/.test(text) ? Number(text) : 0
+      return value >= 1 && value <= MAX_WORKERS
+        ? Result.succeed(value)
+        : Result.fail(`must be a whole number, 1 to ${MAX_WORKERS}`)
     }
     case "frames": {
       const value = parseMaxFrames(text)
@@ -171,6 +195,76 @@ export const parseServeConfig = (
 
 const parseLength = (header: string | undefined): number | undefined =>
   header !== undefined && /^[0-9]{1,15}$/.test(header) ? Number(header) : undefined
+
+type BodyError = Http.PayloadTooLarge | Http.ClientClosed | Snapshot.InputError
+
+// Reads a gzip body: the limit applies to the bytes received and to the
+// bytes inflated, counted as the inflater emits them (16 KiB at a time), so
+// a decompression bomb is refused after `limit` bytes of output, not after
+// inflating it. On interruption or failure the inflater is destroyed and the
+// request stream pauses.
+const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Array, BodyError> =>
+  Effect.callback((resume) => {
+    const { req } = exchange
+    if (req.destroyed) return resume(Effect.fail(new Http.ClientClosed()))
+    const gunzip = createGunzip()
+    const chunks: Array<Buffer> = []
+    let received = 0
+    let size = 0
+    let settled = false
+    const tooLarge = () => settle(Effect.fail(new Http.PayloadTooLarge({ limit })))
+    const onData = (chunk: Buffer) => {
+      received += chunk.length
+      if (received > limit) return tooLarge()
+      if (!gunzip.write(chunk)) {
+        req.pause()
+        gunzip.once("drain", () => settled || req.resume())
+      }
+    }
+    const onInflated = (chunk: Buffer) => {
+      if (size + chunk.length > limit) return tooLarge()
+      chunks.push(chunk)
+      size += chunk.length
+    }
+    const onEnd = () => gunzip.end()
+    const onInflatedEnd = () => {
+      exchange.bodyRead = true
+      settle(Effect.succeed(Buffer.concat(chunks, size)))
+    }
+    const onBadGzip = (error: Error) =>
+      settle(Effect.fail(new Snapshot.InputError({ path: "", reason: `not valid gzip (${error.message})` })))
+    const onGone = () => settle(Effect.fail(new Http.ClientClosed()))
+    const cleanup = () => {
+      req.off("data", onData)
+      req.off("end", onEnd)
+      req.off("close", onGone)
+      req.off("error", onGone)
+      gunzip.off("data", onInflated)
+      gunzip.off("end", onInflatedEnd)
+      gunzip.off("error", onBadGzip)
+      gunzip.on("error", () => {})
+      gunzip.destroy()
+      req.pause()
+    }
+    const settle = (effect: Effect.Effect<Uint8Array, BodyError>) => {
+      if (settled) return
+      settled = true
+      cleanup()
+      resume(effect)
+    }
+    gunzip.on("data", onInflated)
+    gunzip.on("end", onInflatedEnd)
+    gunzip.on("error", onBadGzip)
+    req.on("data", onData)
+    req.on("end", onEnd)
+    req.on("close", onGone)
+    req.on("error", onGone)
+    req.resume()
+    return Effect.sync(() => {
+      settled = true
+      cleanup()
+    })
+  })
 
 // Reads the body up to `limit` bytes. On interruption (the request time ran
 // out) or when the limit is passed, the listeners go and the stream pauses.
@@ -227,7 +321,7 @@ const readBody = (
   })
 
 // Writes one chunk, waiting for `drain` when the socket's buffer is full.
-const write = (res: ServerResponse, chunk: string): Effect.Effect<void, Http.ClientClosed> =>
+const write = (res: ServerResponse, chunk: string | Uint8Array): Effect.Effect<void, Http.ClientClosed> =>
   Effect.callback((resume) => {
     if (res.destroyed || res.writableEnded) return resume(Effect.fail(new Http.ClientClosed()))
     if (res.write(chunk, () => {})) return resume(Effect.void)
@@ -268,7 +362,7 @@ const linger = (req: IncomingMessage, ms: number): Effect.Effect<void> =>
     return Effect.sync(cleanup)
   })
 
-const end = (res: ServerResponse, body?: string): Effect.Effect<void> =>
+const end = (res: ServerResponse, body?: string | Uint8Array): Effect.Effect<void> =>
   Effect.sync(() => {
     if (!res.writableEnded && !res.destroyed) res.end(body ?? "")
   })
@@ -295,12 +389,14 @@ const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => bool
     const closing = early && (response.status === 413 || response.status === 408)
     const headers: Record<string, string> = { ...response.headers }
     if (closing || draining()) headers["connection"] = "close"
-    if (typeof response.body !== "string") {
+    if (typeof response.body !== "string" && !(response.body instanceof Uint8Array)) {
       res.writeHead(response.status, headers)
       yield* Stream.runForEach(response.body, (chunk) => write(res, chunk))
       return yield* end(res)
     }
-    headers["content-length"] = String(Buffer.byteLength(response.body))
+    headers["content-length"] = String(
+      typeof response.body === "string" ? Buffer.byteLength(response.body) : response.body.byteLength
+    )
     res.writeHead(response.status, headers)
     if (!closing) {
       if (early) req.resume()
@@ -354,6 +450,8 @@ export interface RunningServer {
   readonly server: Server
   /** Requests being answered right now. */
   readonly inFlight: () => number
+  /** The worker pool's counts (threads alive, queue, restarts). */
+  readonly pool: () => PoolStats
   /**
    * Stops accepting, lets in-flight requests finish (their connections then
    * close) and resolves once all are done, or cuts the rest at the deadline.
@@ -371,10 +469,14 @@ export interface RunningServer {
 export const startServer = (config: ServeConfig): Promise<Result.Result<RunningServer, string>> => {
   let draining = false
   let inFlight = 0
+  const made = makePool({ size: config.workers, limits: config, faults: config.testFaults })
+  if (Result.isFailure(made)) return Promise.resolve(Result.fail(made.failure))
+  const pool = made.success
   const service = Effect.runSync(Http.make({
     limits: config,
     isDraining: () => draining,
-    residentMemory: () => process.memoryUsage.rss()
+    residentMemory: () => process.memoryUsage.rss(),
+    pool
   }))
   const server = createServer({
     // Node's own timers back ours up: headers that never finish, and bodies
@@ -402,8 +504,12 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
       method: req.method ?? "GET",
       url: req.url ?? "/",
       contentType: req.headers["content-type"],
+      contentEncoding: req.headers["content-encoding"],
       contentLength,
-      readBody: (limit) => readBody(exchange, contentLength, limit)
+      readBody: (limit) =>
+        /^\s*(x-)?gzip\s*$/i.test(req.headers["content-encoding"] ?? "")
+          ? readGzipBody(exchange, limit)
+          : readBody(exchange, contentLength, limit)
     }
     const fiber = Effect.runFork(
       service.handle(request, replyWith(exchange, config, () => draining)).pipe(
@@ -422,15 +528,18 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
         cut = inFlight
         server.closeAllConnections()
       }, config.shutdownTimeout)
+      // Once every connection is done, the workers stop (any walk still
+      // running after a cut is stopped with them).
       server.close(() => {
         clearTimeout(timer)
-        resolve({ cut })
+        void pool.close().then(() => resolve({ cut }))
       })
       server.closeIdleConnections()
     })
 
   return new Promise((resolve) => {
-    const onError = (error: Error) => resolve(Result.fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
+    const onError = (error: Error) =>
+      void pool.close().then(() => resolve(Result.fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`)))
     server.once("error", onError)
     const listening = Result.try(() => server.listen(config.port, config.host, () => {
       server.off("error", onError)
@@ -442,6 +551,7 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
         port: address.port,
         server,
         inFlight: () => inFlight,
+        pool: pool.stats,
         shutdown
       }))
     }))
@@ -458,8 +568,9 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
  */
 export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...]
   Serves POST /v1/walk (one snapshot, JSON), POST /v1/walk/batch (NDJSON in
-  and out), GET /healthz and GET /metrics (Prometheus). Each setting also
-  reads an environment variable; a flag wins over it.
+  and out), GET /healthz (liveness), GET /readyz (readiness), GET /metrics
+  (Prometheus) and GET /openapi.json. Bodies may be gzip (Content-Encoding).
+  Each setting also reads an environment variable; a flag wins over it.
   --host H              FPWALK_HOST              default 127.0.0.1
   --port N              FPWALK_PORT              default 8080 (0: any free port)
   --body-limit SIZE     FPWALK_BODY_LIMIT        default 16MiB (bytes, KiB, MiB, GiB)
@@ -472,7 +583,8 @@ export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...
   --max-states N        FPWALK_MAX_STATES        default 10000 (call-thread states in one snapshot)
   --idle-timeout MS     FPWALK_IDLE_TIMEOUT      default 60000 (silent sockets are closed)
   --shutdown-timeout MS FPWALK_SHUTDOWN_TIMEOUT  default 10000 (SIGTERM/SIGINT: drain deadline)
-exit status: 0 after a shutdown, 1 cannot listen, 2 bad usage
+  --workers N           FPWALK_WORKERS           default: the cores this process may use (1 to 256)
+exit status: 0 after a shutdown, 1 cannot listen (or start the workers), 2 bad usage
 `
 
 /**
