@@ -288,6 +288,17 @@ describe("toImage", () => {
     ])
   })
 
+  it("keeps the crashed thread's ThreadList context when the Exception stream has none (size 0), with a warning", () => {
+    const bytes = writeMinidump(model())
+    const exception = entry(bytes, 6)
+    const image = Result.getOrThrow(toImage(success(patch32(bytes, exception.rva + 160, 0))))
+    expect(image.threads.map((t) => [t.id, t.crashed, t.pc, t.fp])).toEqual([
+      [100, true, 0x401000n, 0x7fff_0010n],
+      [101, false, 0x402000n, 0x7fff_0020n]
+    ])
+    expect(image.warnings).toEqual([`Exception stream (directory entry ${exception.index}) at ${hex(exception.rva)}: the exception of thread 100 has no context; the thread's ThreadList context is used`])
+  })
+
   it("warns when the Exception stream names a thread the ThreadList lacks", () => {
     const exceptions = [{ threadId: 555, code: 11, address: 0n, context: ctx(1232, 1n, 2n, 3n) }]
     const image = Result.getOrThrow(toImage(success(writeMinidump(model({ exceptions })))))

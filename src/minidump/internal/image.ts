@@ -43,7 +43,7 @@ export const toImage = (dump: Minidump): Result.Result<Image, InputError> =>
     const threads: Array<Thread> = []
     for (const [index, thread] of dump.threads.entries()) {
       const crashed = crash !== undefined && index === crashedIndex
-      const context = crashed ? crash.context : thread.context
+      const context = crashed ? crash.context ?? thread.context : thread.context
       // The reader reads every context of a walkable architecture.
       if (context === undefined) return yield* fail(path, `thread ${thread.id} has no ${arch} registers`)
       const signal = dump.exceptions.find((e) => e.threadId === thread.id)?.code

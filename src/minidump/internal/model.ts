@@ -105,7 +105,7 @@ export interface MinidumpException {
   readonly code: number
   readonly address: bigint
   readonly contextLocation: Location
-  /** The context's registers; `undefined` when the architecture is not walkable. */
+  /** The context's registers; `undefined` when the architecture is not walkable or the location is empty (size 0). */
   readonly context: Context | undefined
 }
 

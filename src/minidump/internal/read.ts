@@ -307,7 +307,11 @@ const readThreads = (
     return threads
   })
 
-/** Exception: the thread id at 0, code at 8, address at 24, the context's location at 160. */
+/**
+ * Exception: the thread id at 0, code at 8, address at 24, the context's
+ * location at 160. An empty context location (size 0) is no context: the
+ * thread keeps its ThreadList context, with a warning.
+ */
 const readException = (
   reading: Reading,
   stream: Stream,
@@ -320,7 +324,12 @@ const readException = (
     if (size < EXCEPTION_SIZE) yield* fail(path, `the stream is ${size} bytes, too short for an exception (${EXCEPTION_SIZE})`)
     const threadId = bytes.u32(rva)
     const contextLocation = location(bytes, rva + 160)
-    const context = yield* readContext(reading, path, `the exception of thread ${threadId}`, contextLocation, arch)
+    if (contextLocation.size === 0 && arch !== undefined) {
+      reading.warnings.push(`${path}: the exception of thread ${threadId} has no context; the thread's ThreadList context is used`)
+    }
+    const context = contextLocation.size === 0
+      ? undefined
+      : yield* readContext(reading, path, `the exception of thread ${threadId}`, contextLocation, arch)
     return { stream, threadId, code: bytes.u32(rva + 8), address: bytes.u64(rva + 24), contextLocation, context }
   })
 
