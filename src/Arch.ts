@@ -33,7 +33,10 @@ export interface PcOptions {
 
 /**
  * Where a frame record keeps the next older frame's PC and FP, as byte
- * offsets from the frame pointer. `(pc', fp') = (*(fp + pcOffset), *(fp + nextFpOffset))`.
+ * offsets from the frame pointer:
+ * `(pc', fp') = (*(fp + pcOffset), *(fp + nextFpOffset))`, or, with
+ * `pcFromNextFp`, `fp' = *(fp + nextFpOffset)` then `pc' = *(fp' + pcOffset)`
+ * (the return address kept in the caller's frame, as s390x's C ABI does).
  *
  * @category models
  * @since 0.2.0
@@ -41,6 +44,7 @@ export interface PcOptions {
 export interface FrameRecord {
   readonly pcOffset: number
   readonly nextFpOffset: number
+  readonly pcFromNextFp?: boolean | undefined
 }
 
 /**

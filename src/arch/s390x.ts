@@ -14,9 +14,13 @@
  * return address, is saved at offset 112. The entry SP is where the
  * trampoline's own save area begins, so a Wasm frame's backchain may equal
  * it: the walk stops only when the next FP is strictly above the entry SP.
- * The ABI keeps `r15` 8-byte aligned. GCC's `-mbackchain` lays C frames out
- * the same way (the native walk starts from r15). wasmtime:
- * `backtrace/s390x.rs`.
+ * The ABI keeps `r15` 8-byte aligned. wasmtime: `backtrace/s390x.rs`.
+ *
+ * C code built with GCC's `-mbackchain` (the native walk, from r15): a
+ * function stores its r14 in its *caller's* register save area, so the
+ * return address of the frame at r15 is at `backchain + 112`:
+ * `fp' = *(fp + 0)`, `pc' = *(fp' + 112)` (seen in every real s390x core of
+ * test/fixtures/cores).
  *
  * @since 0.1.0
  */
@@ -30,7 +34,7 @@ export const s390x: Arch = {
   id: "s390x",
   littleEndian: false,
   record: { pcOffset: 112, nextFpOffset: 0 },
-  nativeRecord: { pcOffset: 112, nextFpOffset: 0 },
+  nativeRecord: { pcOffset: 112, nextFpOffset: 0, pcFromNextFp: true },
   entrySpAlignment: 8,
   fpAlignment: 8,
   stopWhenNextFp: ">",

@@ -86,6 +86,7 @@ export class Cursor implements FrameView {
   // The rules, unpacked into numbers once.
   private readonly littleEndian: boolean
   private readonly pcOffset: number
+  private readonly pcFromNextFp: boolean
   private readonly nextFpOffset: number
   private readonly pcHighAt: number
   private readonly pcLowAt: number
@@ -128,6 +129,7 @@ export class Cursor implements FrameView {
     this.source = plan.activations
     this.littleEndian = rules.littleEndian
     this.pcOffset = record.pcOffset
+    this.pcFromNextFp = record.pcFromNextFp === true
     this.nextFpOffset = record.nextFpOffset
     const [high, low] = rules.littleEndian ? [4, 0] : [0, 4]
     this.pcHighAt = record.pcOffset + high
@@ -228,6 +230,7 @@ export class Cursor implements FrameView {
 
   // After the current frame: read its saved PC and FP, judge the next FP.
   private advance(): boolean {
+    if (this.pcFromNextFp) return this.advanceThroughNextFp()
     const offset = this.offset
     let pcHigh: number
     let pcLow: number
@@ -251,9 +254,30 @@ export class Cursor implements FrameView {
       nextHigh = Number(next >> 32n)
       nextLow = Number(next & 0xffff_ffffn)
     }
-    const signed = (pcHigh & this.sign) !== 0
-    this.pcHigh = (signed ? pcHigh | this.highFill : pcHigh & this.highKeep) >>> 0
-    this.pcLow = (signed ? pcLow | this.lowFill : pcLow & this.lowKeep) >>> 0
+    this.setPc(pcHigh, pcLow)
+    return this.follow(offset, nextHigh, nextLow)
+  }
+
+  // The record whose saved PC sits at the next FP (s390x's C ABI: the
+  // caller's register save area): the next FP, judged, then the PC there.
+  private advanceThroughNextFp(): boolean {
+    const next = this.read(this.exact(this.offset), this.nextFpOffset, "saved FP")
+    if (next === undefined || !this.follow(this.offset, Number(next >> 32n), Number(next & 0xffff_ffffn))) return false
+    const pc = this.read(next, this.pcOffset, "saved PC")
+    if (pc === undefined) return false
+    this.setPc(Number(pc >> 32n), Number(pc & 0xffff_ffffn))
+    return true
+  }
+
+  // The PC read from the stack, cleaned by the walk's mask.
+  private setPc(high: number, low: number): void {
+    const signed = (high & this.sign) !== 0
+    this.pcHigh = (signed ? high | this.highFill : high & this.highKeep) >>> 0
+    this.pcLow = (signed ? low | this.lowFill : low & this.lowKeep) >>> 0
+  }
+
+  // Judges the next FP (the end rule, then monotonicity) and moves to it.
+  private follow(offset: number, nextHigh: number, nextLow: number): boolean {
     // The next FP as an offset from the anchor: exact when its size is
     // below 2^53 (rounding keeps 2^53 and above at or above it).
     let next = (nextHigh - this.baseHigh) * TWO_32 + (nextLow - this.baseLow)

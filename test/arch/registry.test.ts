@@ -16,11 +16,11 @@ describe("architecture table", () => {
     expect(arch).toMatchObject({ id, littleEndian, record: { pcOffset, nextFpOffset: 0 }, entrySpAlignment, fpAlignment, stopWhenNextFp: stop })
   })
 
-  it("gives each architecture its C ABI's frame record (riscv64's psABI record sits below s0)", () => {
+  it("gives each architecture its C ABI's frame record (riscv64's psABI record below s0, s390x's return address in the caller's save area)", () => {
     expect(Object.fromEntries(archIds.map((id) => [id, architectures[id].nativeRecord]))).toEqual({
       x86_64: { pcOffset: 8, nextFpOffset: 0 },
       aarch64: { pcOffset: 8, nextFpOffset: 0 },
-      s390x: { pcOffset: 112, nextFpOffset: 0 },
+      s390x: { pcOffset: 112, nextFpOffset: 0, pcFromNextFp: true },
       riscv64: { pcOffset: -8, nextFpOffset: -16 }
     })
   })
