@@ -226,7 +226,12 @@ const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Arr
       chunks.push(chunk)
       size += chunk.length
     }
-    const onEnd = () => gunzip.end()
+    // The request emits "close" right after "end", while the inflater may
+    // still be working: from here on only the inflater settles the read.
+    const onEnd = () => {
+      req.off("close", onGone)
+      gunzip.end()
+    }
     const onInflatedEnd = () => {
       exchange.bodyRead = true
       settle(Effect.succeed(Buffer.concat(chunks, size)))
