@@ -3,8 +3,9 @@
  * fails with a `WalkFailure` holding the frames before the error), the
  * `Walker` service through its layer, `Walker.stream` (the frames, then the
  * error), and `traceSync` / `trace` and `visitSync` / `visit` with the
- * callback stopping at a random frame (the frames up to it, and nothing read
- * past it: a stop before the error is a success).
+ * callback stopping at a random frame (the frames up to it, each with its
+ * activation, and nothing read past it: a stop before the error is a
+ * success), on stacks of every generation.
  */
 import { fc, test } from "@fast-check/vitest"
 import * as Effect from "effect/Effect"
@@ -12,26 +13,33 @@ import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import { describe, expect } from "vitest"
 import { archIds } from "../src/arch/index.js"
+import { wasmPlan } from "../src/Generation.js"
+import { Cursor } from "../src/internal/Cursor.js"
 import * as Walker from "../src/Walker.js"
-import type { Frame, WalkResult } from "../src/Walker.js"
-import type { WalkError } from "../src/WalkError.js"
+import type { Backtrace, WalkFailure } from "../src/Walker.js"
+import type { InputError } from "../src/InputError.js"
 import { refHalves } from "../test/reference/walker.js"
 import { anyStack } from "./arbitraries/anyStack.js"
 import { numRuns } from "./runs.js"
-import { decodeOrFail } from "./support.js"
+import type { Frame } from "./stack.js"
+import type { PlainResult } from "./support.js"
+import { decodeOrFail, framesOf, plain } from "./support.js"
 
-const asWalkResult = (result: Result.Result<ReadonlyArray<Frame>, { error: WalkError; frames: ReadonlyArray<Frame> }>): WalkResult =>
+const fromEffect = (result: Result.Result<Backtrace, WalkFailure | InputError>): PlainResult =>
   Result.isSuccess(result)
-    ? { ok: true, frames: result.success }
-    : { ok: false, error: result.failure.error, frames: result.failure.frames }
+    ? { ok: true, frames: framesOf(result.success.frames) }
+    : result.failure._tag === "InputError"
+    ? { ok: false, error: result.failure, frames: [] }
+    : { ok: false, error: result.failure.error, frames: framesOf(result.failure.frames) }
+
+const frame = (f: Frame): Frame => ({ pc: f.pc, fp: f.fp, activation: f.activation })
 
 describe.each(archIds)("%s", (arch) => {
   test.prop([anyStack(arch)], { numRuns: numRuns(150) })("walk, the service and stream agree with walkSync", (json) => {
     const snapshot = decodeOrFail(json)
-    const expected = Walker.walkSync(snapshot)
+    const expected = plain(Walker.walkSync(snapshot))
 
-    const walked = Effect.runSync(Effect.result(Walker.walk(snapshot)))
-    expect(asWalkResult(Result.map(walked, (b) => b.frames))).toEqual(expected)
+    expect(fromEffect(Effect.runSync(Effect.result(Walker.walk(snapshot))))).toEqual(expected)
 
     const served = Effect.runSync(
       Effect.gen(function*() {
@@ -39,48 +47,42 @@ describe.each(archIds)("%s", (arch) => {
         return yield* Effect.result(walker.walk(snapshot))
       }).pipe(Effect.provide(Walker.layer))
     )
-    expect(asWalkResult(Result.map(served, (b) => b.frames))).toEqual(expected)
+    expect(fromEffect(served)).toEqual(expected)
 
     const streamed: Array<Frame> = []
     const ended = Effect.runSync(
-      Effect.result(Stream.runForEach(Walker.stream(snapshot), (frame) => Effect.sync(() => void streamed.push(frame))))
+      Effect.result(Stream.runForEach(Walker.stream(snapshot), (f) => Effect.sync(() => void streamed.push(frame(f)))))
     )
-    expect(
-      asWalkResult(Result.isSuccess(ended) ? Result.succeed(streamed) : Result.fail({ error: ended.failure, frames: streamed }))
-    ).toEqual(expected)
+    expect(Result.isSuccess(ended) ? { ok: true, frames: streamed } : { ok: false, error: ended.failure, frames: streamed }).toEqual(expected)
   })
 
   test.prop([anyStack(arch), fc.nat({ max: 40 })], { numRuns: numRuns(150) })(
-    "traceSync and trace deliver the same frames and stop where the callback says",
+    "traceSync and trace deliver the same frames and activations and stop where the callback says",
     (json, stopAt) => {
       const snapshot = decodeOrFail(json)
-      const expected = Walker.walkSync(snapshot)
+      const expected = plain(Walker.walkSync(snapshot))
       const stops = stopAt < expected.frames.length
       const delivered = stops ? expected.frames.slice(0, stopAt + 1) : expected.frames
 
       const viaSync: Array<Frame> = []
-      const activationsSync: Array<number> = []
-      const sync = Walker.traceSync(snapshot, (frame, activation) => {
-        viaSync.push(frame)
-        activationsSync.push(activation)
+      const sync = Walker.traceSync(snapshot, (f) => {
+        viaSync.push(frame(f))
         return viaSync.length === stopAt + 1 ? "break" : "continue"
       })
       const viaEffect: Array<Frame> = []
-      const activationsEffect: Array<number> = []
-      const effect = Effect.runSync(Effect.result(Walker.trace(snapshot, (frame, activation) => {
-        viaEffect.push(frame)
-        activationsEffect.push(activation)
+      const effect = Effect.runSync(Effect.result(Walker.trace(snapshot, (f) => {
+        viaEffect.push(frame(f))
         return viaEffect.length === stopAt + 1 ? "break" : undefined
       })))
-      expect(activationsEffect).toEqual(activationsSync)
 
-      for (const [frames, result] of [[viaSync, sync], [viaEffect, effect]] as const) {
-        expect(frames).toEqual(delivered)
-        if (stops || expected.ok) {
-          expect(result).toEqual(Result.succeed({ frames: delivered.length, stopped: stops }))
-        } else {
-          expect(result).toEqual(Result.fail(expected.error))
-        }
+      expect(viaSync).toEqual(delivered)
+      expect(viaEffect).toEqual(delivered)
+      if (stops || expected.ok) {
+        expect(sync).toEqual({ ok: true, count: delivered.length, stopped: stops })
+        expect(effect).toEqual(Result.succeed({ count: delivered.length, stopped: stops }))
+      } else {
+        expect(sync).toEqual({ ok: false, error: expected.error, count: delivered.length })
+        expect(effect).toEqual(Result.fail(expected.error))
       }
     }
   )
@@ -91,28 +93,28 @@ describe.each(archIds)("%s: the allocation-free view", (arch) => {
     "visitSync and visit show trace's frames, activations and exact 32-bit halves, and stop where the callback says",
     (json, stopAt) => {
       const snapshot = decodeOrFail(json)
-      const traced: Array<readonly [number, number, Frame]> = []
-      const expected = Walker.traceSync(snapshot, (frame, activation) => {
-        traced.push([traced.length, activation, frame])
+      const traced: Array<Frame> = []
+      const expected = Walker.traceSync(snapshot, (f) => {
+        traced.push(frame(f))
         return traced.length === stopAt + 1 ? "break" : "continue"
       })
-      const seen = (frame: Walker.FrameView) => [frame.index, frame.activation, frame.pc, frame.fp, frame.pcHigh, frame.pcLow, frame.fpHigh, frame.fpLow]
-      const wanted = traced.map(([index, activation, f]) => [index, activation, f.pc, f.fp, ...refHalves(f.pc), ...refHalves(f.fp)])
+      const seen = (f: Walker.FrameView) => [f.index, f.activation, f.pc, f.fp, f.pcHigh, f.pcLow, f.fpHigh, f.fpLow]
+      const wanted = traced.map((f, index) => [index, f.activation, f.pc, f.fp, ...refHalves(f.pc), ...refHalves(f.fp)])
 
       const viaSync: Array<ReturnType<typeof seen>> = []
-      const sync = Walker.visitSync(snapshot, (frame) => {
-        viaSync.push(seen(frame))
+      const sync = Walker.visitSync(snapshot, (f) => {
+        viaSync.push(seen(f))
         return viaSync.length === stopAt + 1 ? "break" : "continue"
       })
       const viaEffect: Array<ReturnType<typeof seen>> = []
-      const effect = Effect.runSync(Effect.result(Walker.visit(snapshot, (frame) => {
-        viaEffect.push(seen(frame))
+      const effect = Effect.runSync(Effect.result(Walker.visit(snapshot, (f) => {
+        viaEffect.push(seen(f))
         return viaEffect.length === stopAt + 1 ? "break" : undefined
       })))
-      for (const [frames, result] of [[viaSync, sync], [viaEffect, effect]] as const) {
-        expect(frames).toEqual(wanted)
-        expect(result).toEqual(expected)
-      }
+      expect(viaSync).toEqual(wanted)
+      expect(viaEffect).toEqual(wanted)
+      expect(sync).toEqual(expected)
+      expect(effect).toEqual(expected.ok ? Result.succeed({ count: expected.count, stopped: expected.stopped }) : Result.fail(expected.error))
     }
   )
 })
@@ -121,19 +123,27 @@ describe.each(archIds)("%s: the walk's end", (arch) => {
   test.prop([anyStack(arch)], { numRuns: numRuns(150) })(
     "a finished cursor stays finished: no frame, the same error, the same count",
     (json) => {
-      const cursor = new Walker.Cursor(decodeOrFail(json))
-      while (cursor.next() !== undefined) {
-        // drain
-      }
+      const snapshot = decodeOrFail(json)
+      const cursor = new Cursor(wasmPlan(snapshot))
+      let delivered = 0
+      expect(cursor.run(() => void delivered++)).toBe(false)
       const { count, error } = cursor
-      for (let i = 0; i < 3; i++) expect(cursor.next()).toBeUndefined()
-      expect(cursor.error).toBe(error)
-      expect(cursor.count).toBe(count)
+      expect(count).toBe(delivered)
+      for (let i = 0; i < 3; i++) {
+        expect(cursor.run(() => expect.fail("a frame after the end"))).toBe(false)
+        expect(cursor.error).toBe(error)
+        expect(cursor.count).toBe(count)
+      }
+      const walked = Walker.walkSync(snapshot)
+      expect(count).toBe(walked.frames.length)
+      expect(error).toEqual(walked.ok ? undefined : walked.error)
     }
   )
 
   test.prop([anyStack(arch)], { numRuns: numRuns(50) })("a WalkFailure's message is its error's message", (json) => {
     const walked = Effect.runSync(Effect.result(Walker.walk(decodeOrFail(json))))
-    if (Result.isFailure(walked)) expect(walked.failure.message).toBe(walked.failure.error.message)
+    if (Result.isFailure(walked) && walked.failure._tag === "WalkFailure") {
+      expect(walked.failure.message).toBe(walked.failure.error.message)
+    }
   })
 })

@@ -1,7 +1,8 @@
 /**
  * Every named corruption of a valid stack fails the walk with exactly its
  * error: the tag, the frame index it carries (`error.frame`), the fields
- * naming the offending values, and the frames walked before it.
+ * naming the offending values, and the frames walked before it (each with
+ * its activation), under every generation the corruption applies to.
  */
 import { test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
@@ -10,7 +11,7 @@ import { walkSync } from "../src/Walker.js"
 import { corruptedStack } from "./arbitraries/corruptedStack.js"
 import { corruptionNames } from "./corrupt.js"
 import { numRuns } from "./runs.js"
-import { decodeOrFail } from "./support.js"
+import { decodeOrFail, frameOf, framesOf } from "./support.js"
 
 describe.each(archIds)("%s", (arch) => {
   test.prop([corruptedStack(arch)], { numRuns: numRuns(500) })(
@@ -20,8 +21,8 @@ describe.each(archIds)("%s", (arch) => {
       expect(result.ok).toBe(false)
       if (result.ok) return
       expect(result.error._tag).toBe(corrupted.tag)
-      expect(result.error.frame).toBe(corrupted.frame)
-      expect(result.frames).toEqual(corrupted.frames)
+      expect(frameOf(result.error)).toBe(corrupted.frame)
+      expect(framesOf(result.frames)).toEqual(corrupted.frames)
       const fields = result.error as unknown as Record<string, unknown>
       for (const [name, value] of Object.entries(corrupted.fields)) expect(fields[name], name).toBe(value)
     }
@@ -31,8 +32,10 @@ describe.each(archIds)("%s", (arch) => {
   describe.each(corruptionNames)("%s", (name) => {
     test.prop([corruptedStack(arch, [name])], { numRuns: numRuns(40) })("yields its tag at its frame", (corrupted) => {
       const result = walkSync(decodeOrFail(corrupted.json))
-      expect(result.ok ? undefined : [result.error._tag, result.error.frame]).toEqual([corrupted.tag, corrupted.frame])
-      expect(result.frames).toEqual(corrupted.frames)
+      expect(result.ok ? undefined : [result.error._tag, frameOf(result.error)]).toEqual([corrupted.tag, corrupted.frame])
+      expect(framesOf(result.frames)).toEqual(corrupted.frames)
+      const fields = (result.ok ? {} : result.error) as unknown as Record<string, unknown>
+      for (const [field, value] of Object.entries(corrupted.fields)) expect(fields[field], field).toBe(value)
     })
   })
 })

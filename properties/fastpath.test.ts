@@ -1,12 +1,15 @@
 /**
- * The walker's fast path must not show: it walks inside one region on
- * 32-bit halves (while a next FP's high half is the current FP's) and hands
- * anything else to the exact bigint steps. Stacks and regions laid
- * across 2^32 (where the high half changes), 2^53 (where a float64 stops
- * holding every integer) and 2^64 (where an address computation wraps), with
- * saved words from a set of awkward values, walk exactly as the plain
- * reference walker (test/reference/walker.ts, all bigint) says, through
- * every API: same frames, same error with the same fields at the same frame.
+ * The walker's number system must not show: it holds an FP as a region
+ * anchor plus a float64 offset and re-anchors exactly, in bigints, when the
+ * walk leaves the region. Stacks and regions laid across 2^32 (where the
+ * high half changes), 2^53 (where a float64 stops holding every integer)
+ * and 2^64 (where an address computation wraps), with saved words from a
+ * set of awkward values, in every generation (the entry SP's stop rule; the
+ * exact entry-FP stop, with the exit trampoline's FP below the newest frame
+ * under exit-trampoline), walk exactly as the plain reference walker
+ * (test/reference/walker.ts, all bigint) says, through every API: same
+ * frames with the same activations, same error with the same fields at the
+ * same frame.
  * Word reads are checked one by one against an independent reader, in
  * random order, so a cached region can not serve a read it does not hold.
  */
@@ -17,14 +20,16 @@ import * as Stream from "effect/Stream"
 import { describe, expect } from "vitest"
 import type { ArchId } from "../src/Arch.js"
 import { architectures, archIds } from "../src/arch/index.js"
+import { readWord } from "../src/Memory.js"
 import { resultToJson } from "../src/Snapshot.js"
 import { StackMemory } from "../src/StackMemory.js"
 import * as Walker from "../src/Walker.js"
-import type { Frame } from "../src/Walker.js"
 import { fromJson, referenceWalk, refHalves } from "../test/reference/walker.js"
+import { versionsOf } from "./generations.js"
 import { snapshotJson, StackImage } from "./layout.js"
 import { numRuns } from "./runs.js"
-import { decodeOrFail, readRaw } from "./support.js"
+import type { Frame } from "./stack.js"
+import { decodeOrFail, frameOf, framesOf, readRaw } from "./support.js"
 
 const TOP = 1n << 64n
 const MAX = TOP - 1n
@@ -52,6 +57,10 @@ const mostlyEven = (min: number, max: number): fc.Arbitrary<number> =>
 
 interface Layout {
   readonly arch: ArchId
+  /** The version a v2 snapshot names (the generation), or `undefined` for v1. */
+  readonly wasmtime: string | undefined
+  /** exit-trampoline: the exit trampoline's FP this many words below the newest frame. */
+  readonly tWords: number
   readonly anchor: bigint
   /** First frame: this many 8-byte words from the anchor (negative: below it). */
   readonly firstWord: number
@@ -80,6 +89,8 @@ const layout = (arch: ArchId): fc.Arbitrary<Layout> =>
   fc.constantFrom(...ANCHORS).chain((anchor) =>
     fc.record({
       arch: fc.constant(arch),
+      wasmtime: fc.constantFrom(undefined, versionsOf["entry-sp"][0], versionsOf["entry-fp"][0], versionsOf["exit-trampoline"][0]),
+      tWords: fc.integer({ min: 1, max: 6 }),
       anchor: fc.constant(anchor),
       // Mostly even word counts: 16-byte alignment, so most walks get past the checks.
       firstWord: mostlyEven(-40, 4),
@@ -103,7 +114,9 @@ const LIMITS = 0x5555_6000_1000n
 
 /** The snapshot JSON of a layout, or `undefined` if it does not fit below 2^64. */
 const build = (l: Layout): Record<string, unknown> | undefined => {
-  const arch = architectures[l.arch]
+  const { record } = architectures[l.arch]
+  const later = l.wasmtime !== undefined && l.wasmtime !== versionsOf["entry-sp"][0]
+  const trampoline = l.wasmtime === versionsOf["exit-trampoline"][0]
   const fps: Array<bigint> = []
   let fp = l.anchor + BigInt(l.firstWord) * 8n
   for (const gap of l.gaps) {
@@ -124,19 +137,25 @@ const build = (l: Layout): Record<string, unknown> | undefined => {
   const put = (address: bigint, value: bigint) => {
     if (pieces.some((r) => r.contains(address))) image.writeWord(address, value)
   }
+  // The outermost frame saves the entry FP itself (later generations) or a word above the entry SP.
   fps.forEach((frame, i) => {
-    const savedFp = fps[i + 1] ?? sp + 8n
-    put(frame + arch.nextFpOffset, savedFp)
-    put(frame + arch.pcOffset, l.pcs[(i + 1) % l.pcs.length]!)
+    const savedFp = fps[i + 1] ?? (later ? sp : sp + 8n)
+    put(frame + BigInt(record.nextFpOffset), savedFp)
+    put(frame + BigInt(record.pcOffset), l.pcs[(i + 1) % l.pcs.length]!)
   })
+  // The exit trampoline's FP t, whose word is the newest FP (unmapped when below the region).
+  const t = fps[0]! - BigInt(l.tWords) * 8n
+  if (trampoline) put(t, fps[0]!)
   for (const [word, value] of l.corruptions) put(start + BigInt(word) * 8n, value)
-  const activation = { pc: l.pcs[0]! === 0n ? 1n : l.pcs[0]!, fp: fps[0]!, sp }
+  const pc = l.pcs[0]! === 0n ? 1n : l.pcs[0]!
+  const activation = { pc, fp: trampoline ? t : fps[0]!, sp }
   return snapshotJson(image, {
+    wasmtime: l.wasmtime,
     limits: { address: LIMITS, ...activation },
     states: [
       { limits: LIMITS, ...(l.again ? activation : { pc: 0n, fp: 0n, sp: 0n }) }
     ],
-    trap: l.trap ? { pc: activation.pc, fp: activation.fp } : undefined,
+    trap: l.trap ? { pc, fp: fps[0]! } : undefined,
     options: l.maxFrames === undefined && l.vaBits === undefined
       ? undefined
       : {
@@ -146,39 +165,45 @@ const build = (l: Layout): Record<string, unknown> | undefined => {
   })
 }
 
-const frameJson = (f: Frame) => ({ pc: `0x${f.pc.toString(16)}`, fp: `0x${f.fp.toString(16)}` })
 
 describe.each(archIds)("%s", (arch) => {
   test.prop([layout(arch)], { numRuns: numRuns(400) })(
-    "walks stacks across 2^32, 2^53 and 2^64 exactly as the bigint reference walker",
+    "walks stacks across 2^32, 2^53 and 2^64 exactly as the bigint reference walker, in every generation",
     (l) => {
       const json = build(l)
       fc.pre(json !== undefined)
       const snapshot = decodeOrFail(json)
       const ours = Walker.walkSync(snapshot)
       expect(resultToJson(ours)).toEqual(referenceWalk(fromJson(json)))
+      const frames = framesOf(ours.frames)
       // The failing frame's index is the number of frames before it.
-      if (!ours.ok) expect(ours.error.frame).toBe(ours.frames.length)
+      if (!ours.ok) expect(frameOf(ours.error)).toBe(frames.length)
 
-      // The callback, view, Effect and Stream APIs ride the same fast path.
+      // The callback, view, Effect and Stream APIs walk the same way.
       const traced: Array<Frame> = []
-      const summary = Walker.traceSync(snapshot, (f) => void traced.push(f))
-      expect(traced.map(frameJson)).toEqual(ours.frames.map(frameJson))
-      expect(Result.isFailure(summary) ? summary.failure : undefined).toEqual(ours.ok ? undefined : ours.error)
+      const summary = Walker.traceSync(snapshot, (f) => void traced.push({ pc: f.pc, fp: f.fp, activation: f.activation }))
+      expect(traced).toEqual(frames)
+      expect(summary).toEqual(ours.ok ? { ok: true, count: frames.length, stopped: false } : { ok: false, error: ours.error, count: frames.length })
       const visited: Array<Frame> = []
       const halves: Array<ReadonlyArray<number>> = []
       const visit = Walker.visitSync(snapshot, (f) => {
-        visited.push({ pc: f.pc, fp: f.fp })
+        visited.push({ pc: f.pc, fp: f.fp, activation: f.activation })
         halves.push([f.pcHigh, f.pcLow, f.fpHigh, f.fpLow])
       })
       expect(visit).toEqual(summary)
-      expect(visited).toEqual(ours.frames)
-      expect(halves).toEqual(ours.frames.map((f) => [...refHalves(f.pc), ...refHalves(f.fp)]))
+      expect(visited).toEqual(frames)
+      expect(halves).toEqual(frames.map((f) => [...refHalves(f.pc), ...refHalves(f.fp)]))
+      // The table's columns hold the same halves.
+      expect(frames.map((_, i) => [ours.frames.pcHigh(i), ours.frames.pcLow(i), ours.frames.fpHigh(i), ours.frames.fpLow(i)])).toEqual(halves)
       const effect = Effect.runSync(Effect.result(Walker.walk(snapshot)))
-      expect(Result.isSuccess(effect) ? effect.success.frames : effect.failure.frames).toEqual(ours.frames)
+      expect(
+        framesOf(Result.isSuccess(effect) ? effect.success.frames : effect.failure._tag === "WalkFailure" ? effect.failure.frames : Walker.FrameTable.empty)
+      ).toEqual(frames)
       const streamed = Effect.runSync(Effect.result(Stream.runCollect(Walker.stream(snapshot))))
-      if (ours.ok) expect(Result.isSuccess(streamed) ? streamed.success : undefined).toEqual(ours.frames)
-      else expect(Result.isFailure(streamed) ? streamed.failure : undefined).toEqual(ours.error)
+      if (ours.ok) {
+        expect(Result.isSuccess(streamed) ? streamed.success.map((f) => ({ pc: f.pc, fp: f.fp, activation: f.activation })) : undefined)
+          .toEqual(frames)
+      } else expect(Result.isFailure(streamed) ? streamed.failure : undefined).toEqual(ours.error)
     }
   )
 })
@@ -225,7 +250,7 @@ describe("StackMemory reads", () => {
         const address = input.anchor + BigInt(offset)
         if (address < 0n) continue
         const expected = address > MAX ? undefined : readRaw(arch, raw, address)
-        expect(memory.readWord(address, input.littleEndian)).toBe(expected)
+        expect(readWord(memory, address, input.littleEndian)).toBe(expected)
       }
     }
   )

@@ -7,8 +7,8 @@
 import type { ArchId } from "../src/Arch.js"
 import { architectures } from "../src/arch/index.js"
 import { encode as encodeBase64 } from "../src/internal/base64.js"
-import { FORMAT } from "../src/Snapshot.js"
 import { toHex } from "../src/U64.js"
+import { fieldsOf, generationOfVersion } from "./generations.js"
 
 /** A region being filled in. */
 export class RegionImage {
@@ -85,7 +85,14 @@ export interface StateJson {
   readonly oldLastWasmEntrySp: Hex
 }
 
+/**
+ * The runtime state of a snapshot. `wasmtime` makes it a v2 snapshot of that
+ * version (absent: v1). Each triple is the generation's: `fp` is the recorded
+ * exit FP (under `exit-trampoline`, the exit trampoline's FP `t`) and `sp` the
+ * entry value (the entry SP under `entry-sp`, else the entry FP).
+ */
 export interface SnapshotInput {
+  readonly wasmtime?: string | undefined
   readonly limits: { readonly address: bigint; readonly pc: bigint; readonly fp: bigint; readonly sp: bigint }
   readonly states: ReadonlyArray<{ readonly limits: bigint; readonly pc: bigint; readonly fp: bigint; readonly sp: bigint }>
   readonly trap?: { readonly pc: bigint; readonly fp: bigint } | undefined
@@ -93,8 +100,12 @@ export interface SnapshotInput {
 }
 
 /** The snapshot JSON (spec format) for an image and its runtime state. */
-export const snapshotJson = (image: StackImage, input: SnapshotInput): Record<string, unknown> => ({
-  format: FORMAT,
+export const snapshotJson = (image: StackImage, input: SnapshotInput): Record<string, unknown> => {
+  const v2 = input.wasmtime !== undefined
+  const fields = fieldsOf[v2 ? generationOfVersion(input.wasmtime!) : "entry-sp"]
+  return {
+  format: v2 ? "fpwalk.snapshot.v2" : "fpwalk.snapshot.v1",
+  ...(v2 ? { wasmtime: input.wasmtime } : {}),
   arch: image.arch,
   ...(input.options === undefined
     ? {}
@@ -108,14 +119,15 @@ export const snapshotJson = (image: StackImage, input: SnapshotInput): Record<st
   limits: {
     address: toHex(input.limits.address),
     lastWasmExitPc: toHex(input.limits.pc),
-    lastWasmExitFp: toHex(input.limits.fp),
-    lastWasmEntrySp: toHex(input.limits.sp)
+    [fields.exitFp]: toHex(input.limits.fp),
+    [fields.entry]: toHex(input.limits.sp)
   },
   states: input.states.map((s) => ({
     limits: toHex(s.limits),
     oldLastWasmExitPc: toHex(s.pc),
-    oldLastWasmExitFp: toHex(s.fp),
-    oldLastWasmEntrySp: toHex(s.sp)
+    [fields.oldExitFp]: toHex(s.fp),
+    [fields.oldEntry]: toHex(s.sp)
   })),
   ...(input.trap === undefined ? {} : { trap: { pc: toHex(input.trap.pc), fp: toHex(input.trap.fp) } })
-})
+  }
+}

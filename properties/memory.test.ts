@@ -9,6 +9,7 @@ import { fc, test } from "@fast-check/vitest"
 import * as Result from "effect/Result"
 import { expect } from "vitest"
 import { architectures, archIds, isArchId } from "../src/arch/index.js"
+import { readWord } from "../src/Memory.js"
 import { StackMemory } from "../src/StackMemory.js"
 import { numRuns } from "./runs.js"
 import { readRaw } from "./support.js"
@@ -44,7 +45,7 @@ test.prop([shuffledRegions, fc.array(fc.tuple(fc.nat(), fc.integer({ min: -12, m
     const address = (atEnd ? region.address + BigInt(region.bytes.length) : region.address) + BigInt(delta)
     if (address < 0n || address >= LIMIT) continue
     for (const arch of ["x86_64", "s390x"] as const) {
-      expect(made.success.readWord(address, architectures[arch].littleEndian)).toBe(readRaw(arch, regions, address))
+      expect(readWord(made.success, address, architectures[arch].littleEndian)).toBe(readRaw(arch, regions, address))
     }
   }
 })

@@ -4,15 +4,36 @@
  * belongs to, and the frames a correct walk must produce. The arbitraries
  * build these (valid, then possibly corrupted) and write the spec's JSON
  * with `properties/layout.ts`.
+ *
+ * Every generation of snapshot-v2.md is laid out as its wasmtime lays it
+ * out: `entry-sp` records the entry SP below the entry trampoline's frame;
+ * `entry-fp` and `exit-trampoline` record the entry trampoline's FP (which
+ * the outermost Wasm frame saved), and allow an activation with no Wasm
+ * frame (the trampoline called the host directly, so the exit FP is the
+ * trampoline's); `exit-trampoline` records, for each exit to the host, the
+ * exit trampoline's FP `t`, whose saved word is the newest Wasm FP.
  */
 import type { ArchId } from "../src/Arch.js"
-import type { Frame } from "../src/Walker.js"
 import { abi, alignDown, alignUp, canonicalPc, signPc } from "./abi.js"
+import type { GenerationId } from "./generations.js"
+import { generationOfVersion } from "./generations.js"
 import { RegionImage, snapshotJson, StackImage } from "./layout.js"
+
+/** A frame as the walk reports it: its PC, FP and the index of its activation. */
+export interface Frame {
+  readonly pc: bigint
+  readonly fp: bigint
+  readonly activation: number
+}
 
 export const LIMIT = 1n << 64n
 export const MAX = LIMIT - 1n
 
+/**
+ * An activation as recorded: its PC, its recorded exit FP `fp` (under
+ * `exit-trampoline` the exit trampoline's FP `t`, unless it is a trap's) and
+ * its entry value `sp` (the entry SP under `entry-sp`, else the entry FP).
+ */
 export interface Triple {
   readonly pc: bigint
   readonly fp: bigint
@@ -34,10 +55,17 @@ export interface BuiltActivation {
   readonly triple: Triple
   /** Index in `states` of the state holding this triple; -1 for the limits (or the trap). */
   readonly state: number
+  /** `exit-trampoline`, not a trap: the exit trampoline's FP, whose word the walk reads first. */
+  readonly t: bigint | undefined
+  /** The FP the walk starts the activation at (equal to the entry FP when it has no frames). */
+  readonly startFp: bigint
 }
 
 export interface BuiltStack {
   readonly arch: ArchId
+  readonly generation: GenerationId
+  /** The version a v2 snapshot names; `undefined`: a v1 snapshot. */
+  readonly wasmtime: string | undefined
   readonly memory: ReadonlyArray<RegionImage>
   readonly limits: { readonly address: bigint } & Triple
   readonly states: ReadonlyArray<StateEntry>
@@ -63,7 +91,10 @@ export interface FramePlan {
 }
 
 export interface ActivationPlan {
+  /** The Wasm frames, newest first (none: the entry trampoline called the host directly; not under `entry-sp`). */
   readonly frames: ReadonlyArray<FramePlan>
+  /** `exit-trampoline`: the distance from the exit trampoline's frame up to the newest Wasm frame, in FP-alignment units. */
+  readonly exitGap: number
   /** The newest frame's PC: the exit PC (or the trap PC), reported as given. */
   readonly exitPc: bigint
   readonly slack: number
@@ -78,8 +109,11 @@ export interface OtherStatePlan extends StateEntry {
 
 export interface StackPlan {
   readonly arch: ArchId
+  /** The wasmtime version of a v2 snapshot (it decides the generation); `undefined`: v1 (`entry-sp`). */
+  readonly wasmtime: string | undefined
   readonly activations: ReadonlyArray<ActivationPlan>
   readonly limitsAddress: bigint
+  /** A trap in the newest activation (ignored when it has no frames: a trap is caught in Wasm). */
   readonly trap: boolean
   /** The limits' exit PC/FP when a trap replaces them: whatever an earlier exit left. */
   readonly stale: { readonly pc: bigint; readonly fp: bigint }
@@ -146,7 +180,7 @@ export const writeWord = (arch: ArchId, memory: ReadonlyArray<RegionImage>, addr
 
 /** The frames a correct walk produces. */
 export const expectedFrames = (stack: BuiltStack): Array<Frame> =>
-  stack.activations.flatMap((a) => a.frames.map(({ fp, pc }) => ({ pc, fp })))
+  stack.activations.flatMap((a) => a.frames.map(({ activation, fp, pc }) => ({ pc, fp, activation })))
 
 /** The number of frames walked before activation `index` starts. */
 export const framesBefore = (stack: BuiltStack, index: number): number =>
@@ -193,6 +227,7 @@ export const toJson = (stack: BuiltStack): Record<string, unknown> => {
   const image = new StackImage(stack.arch)
   for (const r of stack.memory) image.region(r.address, r.bytes.length).bytes.set(r.bytes)
   return snapshotJson(image, {
+    wasmtime: stack.wasmtime,
     limits: { address: stack.limits.address, pc: stack.limits.pc, fp: stack.limits.fp, sp: stack.limits.sp },
     states: stack.states,
     trap: stack.trap,
@@ -216,38 +251,58 @@ const fillBytes = (bytes: Uint8Array, seed: number): void => {
 
 /**
  * Lays out a plan's activations in memory, newest (lowest) first, the way
- * the architecture's calls would: frames at least `minFrame` apart, the
- * outermost frame `entrySlack` or more below the entry SP, the trampoline's
- * FP `trampolineAbove` or more above it, host frames between activations.
+ * the architecture's calls would: frames at least `minFrame` apart; under
+ * `entry-sp` the outermost frame `entrySlack` or more below the entry SP and
+ * the trampoline's FP `trampolineAbove` or more above it; under the later
+ * generations the trampoline's FP (the entry FP) a frame or more above the
+ * outermost frame; under `exit-trampoline` the exit trampoline's frame below
+ * the newest Wasm frame; host frames between activations.
  */
 export const buildStack = (plan: StackPlan): BuiltStack => {
   const arch = abi[plan.arch]
+  const generation: GenerationId = plan.wasmtime === undefined ? "entry-sp" : generationOfVersion(plan.wasmtime)
   const unit = arch.fpAlignment
   const vaBits = plan.vaBits ?? 48
   const record = arch.pcOffset + 8n
+  // A trap is caught in a Wasm frame; an activation without frames (never under entry-sp) cannot trap.
+  const planned = generation === "entry-sp"
+    ? plan.activations.map((a) => (a.frames.length > 0 ? a : { ...a, frames: [{ gap: 0, savedPc: a.hostPc, pac: 0n }] }))
+    : plan.activations
+  const trapped = plan.trap && planned[0]!.frames.length > 0
 
-  // Relative layout: the newest FP at 0 (absolute addresses differ by a multiple of 16).
+  // Relative layout: the lowest record at 0 (absolute addresses differ by a multiple of 16).
   interface Laid {
+    readonly t: bigint | undefined
     readonly fps: Array<bigint>
-    readonly entrySp: bigint
+    readonly entry: bigint
     readonly trampolineFp: bigint
   }
   const laid: Array<Laid> = []
   let cursor = 0n
-  for (const a of plan.activations) {
+  planned.forEach((a, index) => {
+    const exits = generation === "exit-trampoline" && !(index === 0 && trapped)
+    const t = exits ? cursor : undefined
+    const first = t === undefined ? cursor : t + arch.minFrame + unit * BigInt(a.exitGap)
     const fps: Array<bigint> = []
     a.frames.forEach((f, j) => {
-      fps.push(j === 0 ? cursor : fps[j - 1]! + arch.minFrame + unit * BigInt(f.gap))
+      fps.push(j === 0 ? first : fps[j - 1]! + arch.minFrame + unit * BigInt(f.gap))
     })
-    const last = fps[fps.length - 1]!
-    const entrySp = alignUp(last + arch.entrySlack + unit * BigInt(a.slack), arch.entrySpAlignment)
-    const trampolineFp = entrySp + arch.trampolineAbove + unit * BigInt(a.trampolineDelta)
-    laid.push({ fps, entrySp, trampolineFp })
+    const last = fps[fps.length - 1]
+    let entry: bigint
+    let trampolineFp: bigint
+    if (generation === "entry-sp") {
+      entry = alignUp(last! + arch.entrySlack + unit * BigInt(a.slack), arch.entrySpAlignment)
+      trampolineFp = entry + arch.trampolineAbove + unit * BigInt(a.trampolineDelta)
+    } else {
+      trampolineFp = alignUp((last === undefined ? first : last + arch.minFrame) + unit * BigInt(a.slack + a.trampolineDelta), 16n)
+      entry = trampolineFp
+    }
+    laid.push({ t, fps, entry, trampolineFp })
     cursor = trampolineFp + arch.minFrame + unit * BigInt(a.hostGap)
-  }
+  })
   const top = laid[laid.length - 1]!.trampolineFp + record
 
-  // Placement: the newest FP at `base` (16-aligned), the region [base - padLow, base + top + padHigh).
+  // Placement: the lowest record at `base` (16-aligned), the region [base - padLow, base + top + padHigh).
   const padLow = BigInt(plan.padLow)
   let padHigh = BigInt(plan.padHigh)
   const lowest = alignUp(padLow > 4096n ? padLow : 4096n, 16n)
@@ -271,10 +326,10 @@ export const buildStack = (plan: StackPlan): BuiltStack => {
   fillBytes(stack.bytes, plan.fill)
   const le = arch.littleEndian
 
-  const activations: Array<{ frames: Array<FrameSlots>; triple: Triple }> = []
+  const activations: Array<{ frames: Array<FrameSlots>; triple: Triple; t: bigint | undefined; startFp: bigint }> = []
   const readWords: Array<bigint> = []
-  plan.activations.forEach((a, index) => {
-    const { entrySp, fps, trampolineFp } = laid[index]!
+  planned.forEach((a, index) => {
+    const { entry, fps, t, trampolineFp } = laid[index]!
     const abs = (rel: bigint) => base + rel
     // The trampoline's own record: a host FP and PC (never read by the walk).
     stack.writeWord(abs(trampolineFp), abs(trampolineFp) + arch.minFrame, le)
@@ -293,11 +348,23 @@ export const buildStack = (plan: StackPlan): BuiltStack => {
         : arch.pac
         ? canonicalPc(previous.savedPc, vaBits)
         : previous.savedPc
-      frames.push({ pc, fp, fpSlot: fp, pcSlot: fp + arch.pcOffset })
+      frames.push({ pc, fp, activation: index, fpSlot: fp, pcSlot: fp + arch.pcOffset })
     })
-    activations.push({ frames, triple: { pc: a.exitPc, fp: abs(fps[0]!), sp: abs(entrySp) } })
+    // The newest Wasm FP, or with no Wasm frame the trampoline's own (it called the host).
+    const startFp = fps.length > 0 ? abs(fps[0]!) : abs(trampolineFp)
+    if (t !== undefined) {
+      // The exit trampoline's record: the Wasm exit FP, and its return address into Wasm.
+      stack.writeWord(abs(t), startFp, le)
+      stack.writeWord(abs(t) + arch.pcOffset, a.exitPc, le)
+      readWords.push(abs(t))
+    }
+    activations.push({
+      frames,
+      triple: { pc: a.exitPc, fp: t === undefined ? startFp : abs(t), sp: abs(entry) },
+      t: t === undefined ? undefined : abs(t),
+      startFp
+    })
   })
-
   // Regions: split and punch holes where no frame word is, add unrelated regions.
   const insideWord = (address: bigint) => readWords.some((w) => address > w && address < w + 8n)
   const touchesWord = (from: bigint, to: bigint) => readWords.some((w) => from < w + 8n && to > w)
@@ -353,11 +420,12 @@ export const buildStack = (plan: StackPlan): BuiltStack => {
     const limits = other.limits === plan.limitsAddress ? other.limits ^ 1n : other.limits
     const entry: StateEntry = { limits, pc: other.pc, fp: other.fp, sp: other.sp }
     // A trap needs the innermost state to be the walked limits'.
-    const at = plan.trap ? 1 + (other.position % states.length) : other.position % (states.length + 1)
+    const at = trapped ? 1 + (other.position % states.length) : other.position % (states.length + 1)
     states.splice(at, 0, { entry, activation: "other" })
   }
 
   const first = activations[0]!.triple
+  const trap = trapped ? { pc: first.pc, fp: first.fp } : undefined
   const total = activations.reduce((n, a) => n + a.frames.length, 0)
   const options = plan.vaBits === undefined && plan.spareFrames === undefined
     ? undefined
@@ -368,12 +436,14 @@ export const buildStack = (plan: StackPlan): BuiltStack => {
   const terminalIndex = states.findIndex((s) => s.activation === "terminal")
   return {
     arch: plan.arch,
+    generation,
+    wasmtime: plan.wasmtime,
     memory,
-    limits: plan.trap
+    limits: trap !== undefined
       ? { address: plan.limitsAddress, pc: plan.stale.pc, fp: plan.stale.fp, sp: first.sp }
       : { address: plan.limitsAddress, ...first },
     states: states.map((s) => s.entry),
-    trap: plan.trap ? { pc: first.pc, fp: first.fp } : undefined,
+    trap,
     options,
     activations: activations.map((a, i) => ({
       ...a,

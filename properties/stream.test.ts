@@ -11,18 +11,22 @@ import { describe, expect, it } from "vitest"
 import type { ArchId } from "../src/Arch.js"
 import { archIds } from "../src/arch/index.js"
 import * as Walker from "../src/Walker.js"
+import type { InputError } from "../src/InputError.js"
 import type { WalkError } from "../src/WalkError.js"
-import type { StackPlan } from "./stack.js"
-import { buildStack, expectedFrames, toJson } from "./stack.js"
 import { corrupt } from "./corrupt.js"
-import { decodeOrFail } from "./support.js"
+import { versionsOf } from "./generations.js"
+import type { Frame, StackPlan } from "./stack.js"
+import { buildStack, expectedFrames, toJson } from "./stack.js"
+import { decodeOrFail, frameOf } from "./support.js"
 
 const CHUNK = 4096
 
-const longPlan = (arch: ArchId, frames: number): StackPlan => ({
+const longPlan = (arch: ArchId, frames: number, wasmtime: string | undefined): StackPlan => ({
   arch,
+  wasmtime,
   activations: [{
     frames: Array.from({ length: frames }, (_, i) => ({ gap: 0, savedPc: BigInt(0x40_0000 + i), pac: 0n })),
+    exitGap: 0,
     exitPc: 0x3f_ffffn,
     slack: 0,
     trampolineDelta: 0,
@@ -46,21 +50,23 @@ const longPlan = (arch: ArchId, frames: number): StackPlan => ({
   extras: []
 })
 
-const chunkSizes = (stream: Stream.Stream<Walker.Frame, WalkError>) => {
+const chunkSizes = (stream: Stream.Stream<Walker.Frame, WalkError | InputError>) => {
   const sizes: Array<number> = []
-  const frames: Array<Walker.Frame> = []
+  const frames: Array<Frame> = []
   const result = Effect.runSync(Effect.result(Stream.runForEach(Stream.chunks(stream), (chunk) =>
     Effect.sync(() => {
       sizes.push(chunk.length)
-      frames.push(...chunk)
+      for (const f of chunk) frames.push({ pc: f.pc, fp: f.fp, activation: f.activation })
     })
   )))
   return { sizes, frames, result }
 }
 
-describe.each(archIds)("%s", (arch) => {
+const versions = [undefined, versionsOf["entry-fp"][0], versionsOf["exit-trampoline"][0]]
+
+describe.each(archIds.flatMap((arch) => versions.map((version) => [arch, version] as const)))("%s, wasmtime %s", (arch, version) => {
   it("streams a long stack in chunks of 4096 frames", () => {
-    const stack = buildStack(longPlan(arch, 2 * CHUNK + 5))
+    const stack = buildStack(longPlan(arch, 2 * CHUNK + 5, version))
     const snapshot = decodeOrFail(toJson(stack))
     const { frames, result, sizes } = chunkSizes(Walker.stream(snapshot))
     expect(Result.isSuccess(result)).toBe(true)
@@ -69,13 +75,13 @@ describe.each(archIds)("%s", (arch) => {
   })
 
   it("delivers the chunks walked before an error, then the error", () => {
-    const stack = buildStack(longPlan(arch, 2 * CHUNK + 5))
+    const stack = buildStack(longPlan(arch, 2 * CHUNK + 5, version))
     // The saved FP of frame 2*CHUNK + 1 points back: the walk fails after 2*CHUNK + 2 frames.
     const corrupted = corrupt(stack, { name: "savedFpBelow", pick: 2 * CHUNK + 1, variant: 0, value: 0n })
     const { frames, result, sizes } = chunkSizes(Walker.stream(decodeOrFail(corrupted.json)))
     expect(sizes).toEqual([CHUNK, CHUNK, 2])
     expect(frames).toEqual(corrupted.frames)
-    expect(Result.isFailure(result) ? [result.failure._tag, result.failure.frame] : undefined).toEqual([
+    expect(Result.isFailure(result) ? [result.failure._tag, frameOf(result.failure)] : undefined).toEqual([
       "NonMonotonicFp",
       2 * CHUNK + 2
     ])

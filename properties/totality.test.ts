@@ -1,7 +1,7 @@
 /**
  * Totality: any decodable snapshot, however wild its values and bytes,
  * walks to an end without throwing, and the walk is either frames or one of
- * the ten tags (with `error.frame` the number of frames before it). Every
+ * the walk's tags (with `error.frame` the number of frames before it). Every
  * walk, successful or not, satisfies the invariants of `walkChecks.ts`.
  */
 import { test } from "@fast-check/vitest"
@@ -17,7 +17,7 @@ import { checkWalk } from "./walkChecks.js"
 
 describe.each(archIds)("%s", (arch) => {
   test.prop([anySnapshot(arch)], { numRuns: numRuns(1000) })(
-    "any snapshot terminates, never throws, and yields frames or one of the ten tags",
+    "any snapshot terminates, never throws, and yields frames or one of the walk's tags",
     (json) => {
       const snapshot = decodeOrFail(json)
       const result = walkSync(snapshot)

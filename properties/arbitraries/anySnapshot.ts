@@ -5,13 +5,17 @@
  * further up the same region (so that chains form), and limits, states,
  * trap and options drawn from 0, 2^64-1, region edges and random values.
  * Values are written in the spec's other forms too (upper-case hex with
- * leading zeros, safe JSON integers).
+ * leading zeros, safe JSON integers). Any generation: a v1 snapshot or a v2
+ * one naming a version of any of the three (the limits' and states' values
+ * are then that generation's: entry FPs, exit trampolines' FPs).
  */
 import * as fc from "fast-check"
 import type { ArchId } from "../../src/Arch.js"
 import { abi } from "../abi.js"
+import { generationIds } from "../generations.js"
 import { RegionImage, snapshotJson, StackImage } from "../layout.js"
 import { u64 } from "./u64.js"
+import { wasmtimeVersion } from "./wasmtimeVersion.js"
 
 const LIMIT = 1n << 64n
 
@@ -60,6 +64,7 @@ const spChoice = valueChoice({ raw: 1, edge: 1, word: 3, ahead: 4 })
 
 export interface AnySnapshotPlan {
   readonly arch: ArchId
+  readonly wasmtime: string | undefined
   readonly base: { readonly kind: "low" | "high" | "any"; readonly value: bigint }
   readonly regions: ReadonlyArray<{
     readonly gap: bigint
@@ -77,6 +82,7 @@ export interface AnySnapshotPlan {
 const plan = (arch: ArchId): fc.Arbitrary<AnySnapshotPlan> =>
   fc.record({
     arch: fc.constant(arch),
+    wasmtime: fc.constantFrom(...generationIds).chain(wasmtimeVersion),
     base: fc.record({ kind: fc.constantFrom<"low" | "high" | "any">("any", "low", "high"), value: fc.bigInt({ min: 0n, max: LIMIT - 1n }) }),
     regions: fc.array(
       fc.record({
@@ -147,6 +153,7 @@ export const anySnapshotJson = (p: AnySnapshotPlan): Record<string, unknown> => 
     }
   })
   const json = snapshotJson(image, {
+    wasmtime: p.wasmtime,
     limits: {
       address: p.limits.address,
       pc: resolve(p.limits.pc, 0n),

@@ -3,13 +3,19 @@
  * walked limits (one to four, each one to six frames, with random frame
  * sizes), where they sit in the address space, the states of other limits
  * interleaved in the chain, an optional trap, optional options, and how the
- * captured memory is cut into regions. Every field shrinks on its own;
- * `properties/stack.ts` turns a plan into memory.
+ * captured memory is cut into regions, for one of wasmtime's generations
+ * (a v1 snapshot, or a v2 one naming a version: see `wasmtimeVersion.ts`).
+ * Under `entry-fp` and `exit-trampoline` an activation may have no frames.
+ * Every field shrinks on its own; `properties/stack.ts` turns a plan into
+ * memory.
  */
 import * as fc from "fast-check"
 import type { ArchId } from "../../src/Arch.js"
+import type { GenerationId } from "../generations.js"
+import { generationIds } from "../generations.js"
 import type { ActivationPlan, FramePlan, StackPlan } from "../stack.js"
 import { u64 } from "./u64.js"
+import { wasmtimeVersion } from "./wasmtimeVersion.js"
 
 const MAX = (1n << 64n) - 1n
 
@@ -19,8 +25,13 @@ const framePlan: fc.Arbitrary<FramePlan> = fc.record({
   pac: fc.bigInt({ min: 0n, max: MAX })
 })
 
-const activationPlan: fc.Arbitrary<ActivationPlan> = fc.record({
-  frames: fc.array(framePlan, { minLength: 1, maxLength: 6 }),
+const someFrames = fc.array(framePlan, { minLength: 1, maxLength: 6 })
+// Later generations: now and then an activation with no Wasm frame.
+const framesOrNone = fc.oneof({ arbitrary: someFrames, weight: 5 }, { arbitrary: fc.constant([]), weight: 1 })
+
+const activationPlan = (generation: GenerationId): fc.Arbitrary<ActivationPlan> => fc.record({
+  frames: generation === "entry-sp" ? someFrames : framesOrNone,
+  exitGap: fc.nat({ max: 8 }),
   exitPc: u64().filter((pc) => pc !== 0n),
   slack: fc.nat({ max: 8 }),
   trampolineDelta: fc.nat({ max: 8 }),
@@ -30,10 +41,17 @@ const activationPlan: fc.Arbitrary<ActivationPlan> = fc.record({
 
 const triple = fc.record({ pc: u64(), fp: u64(), sp: u64() })
 
-export const stackPlan = (arch: ArchId): fc.Arbitrary<StackPlan> =>
+export const stackPlan = (
+  arch: ArchId,
+  generations: ReadonlyArray<GenerationId> = generationIds
+): fc.Arbitrary<StackPlan> =>
+  fc.constantFrom(...generations).chain((generation) => plan(arch, generation))
+
+const plan = (arch: ArchId, generation: GenerationId): fc.Arbitrary<StackPlan> =>
   fc.record({
     arch: fc.constant(arch),
-    activations: fc.array(activationPlan, { minLength: 1, maxLength: 4 }),
+    wasmtime: wasmtimeVersion(generation),
+    activations: fc.array(activationPlan(generation), { minLength: 1, maxLength: 4 }),
     limitsAddress: u64(),
     trap: fc.boolean(),
     stale: fc.record({ pc: u64(), fp: u64() }),

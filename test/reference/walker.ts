@@ -1,16 +1,18 @@
 /**
  * The REFERENCE WALKER: a second, deliberately plain transliteration of
  * wasmtime's `trace_with_trap_state` / `trace_through_wasm`
- * (shared/reference/backtrace.rs at 60ce6f5d5c) and of the spec's
- * architecture table and check order (shared/spec/snapshot-v1.md).
+ * (shared/reference/backtrace.rs at 60ce6f5d5c) and of the specs'
+ * architecture table and check orders (shared/spec/snapshot-v1.md, and
+ * snapshot-v2.md for the entry-fp and exit-trampoline generations of later
+ * wasmtime versions).
  *
  * It exists to be compared with src/ by the fuzz targets and their replay
  * test, so it shares nothing with src/: no Walker, no StackMemory, no arch
  * modules, no U64 helpers. Everything is a `bigint`, every check is its own
  * line in the spec's order, and nothing is optimised. It takes the snapshot
  * JSON (already accepted by `Snapshot.decode`, the one validator) and returns
- * the spec's result JSON shape, which is what `Snapshot.resultToJson` gives
- * for src's walk.
+ * the spec's result JSON shape (each frame with its activation index), which
+ * is what `Snapshot.resultToJson` gives for src's walk.
  *
  * If you change this file, change it only to follow the spec: it is the
  * oracle, not the code under test.
@@ -49,6 +51,11 @@ export interface RefRegion {
   readonly bytes: Uint8Array
 }
 
+/**
+ * One recorded triple. `fp` is the recorded exit FP (under `exit-trampoline`
+ * the exit trampoline's FP, `t`); `sp` is the entry value: the entry SP
+ * (`entry-sp`) or the entry FP (`entry-fp`, `exit-trampoline`).
+ */
 export interface RefActivationSource {
   readonly limits: bigint
   readonly pc: bigint
@@ -56,7 +63,18 @@ export interface RefActivationSource {
   readonly sp: bigint
 }
 
+/** snapshot-v2.md's generations: which wasmtime recorded the snapshot. */
+export type RefGeneration = "entry-sp" | "entry-fp" | "exit-trampoline"
+
+/** The spec's field table, copied by hand: the limits' exit FP and entry value, and a state's. */
+export const REF_FIELDS: Readonly<Record<RefGeneration, readonly [string, string, string, string]>> = {
+  "entry-sp": ["lastWasmExitFp", "lastWasmEntrySp", "oldLastWasmExitFp", "oldLastWasmEntrySp"],
+  "entry-fp": ["lastWasmExitFp", "lastWasmEntryFp", "oldLastWasmExitFp", "oldLastWasmEntryFp"],
+  "exit-trampoline": ["lastWasmExitTrampolineFp", "lastWasmEntryFp", "oldLastWasmExitTrampolineFp", "oldLastWasmEntryFp"]
+}
+
 export interface RefSnapshot {
+  readonly generation: RefGeneration
   readonly arch: RefArch
   readonly maxFrames: bigint
   readonly vaBits: bigint
@@ -66,7 +84,7 @@ export interface RefSnapshot {
   readonly trap: { readonly pc: bigint; readonly fp: bigint } | undefined
 }
 
-export type RefFrame = { readonly pc: string; readonly fp: string }
+export type RefFrame = { readonly pc: string; readonly fp: string; readonly activation: number }
 export type RefError = { readonly _tag: string; readonly [field: string]: string | number }
 export type RefResult =
   | { readonly ok: true; readonly frames: Array<RefFrame> }
@@ -106,7 +124,23 @@ const base64 = (input: unknown, where: string): Uint8Array => {
   return bytes
 }
 
+/** The generation of a snapshot: v1 is `entry-sp`; v2 by the major of its `wasmtime` version. */
+const generationOf = (json: unknown): RefGeneration => {
+  const format = field(json, "format", "")
+  if (format === "fpwalk.snapshot.v1") return "entry-sp"
+  if (format !== "fpwalk.snapshot.v2") throw new ReferenceInputError(`format: ${String(format)}`)
+  const version = field(json, "wasmtime", "")
+  const match = typeof version === "string" ? /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/.exec(version) : null
+  if (match === null) throw new ReferenceInputError(`wasmtime: ${String(version)}`)
+  const major = BigInt(match[1]!)
+  if (major <= 26n) return "entry-sp"
+  if (major <= 36n) return "entry-fp"
+  return "exit-trampoline"
+}
+
 export const fromJson = (json: unknown): RefSnapshot => {
+  const generation = generationOf(json)
+  const [exitFpName, entryName, oldExitFpName, oldEntryName] = REF_FIELDS[generation]
   const archName = field(json, "arch", "")
   const arch = typeof archName === "string" && Object.prototype.hasOwnProperty.call(REF_ARCHES, archName)
     ? REF_ARCHES[archName]
@@ -145,11 +179,23 @@ export const fromJson = (json: unknown): RefSnapshot => {
   }
 
   const limitsJson = field(json, "limits", "")
+  // v2: a field of another generation, on its own object, is an input error (whatever its value).
+  const foreign = (object: unknown, names: ReadonlyArray<string>, where: string): void => {
+    for (const name of names) {
+      if (typeof object === "object" && object !== null && Object.prototype.hasOwnProperty.call(object, name)) {
+        throw new ReferenceInputError(`${where}.${name}: a field of another generation`)
+      }
+    }
+  }
+  const v2 = field(json, "format", "") === "fpwalk.snapshot.v2"
+  const others = (pick: (f: readonly [string, string, string, string]) => ReadonlyArray<string>, own: ReadonlyArray<string>) =>
+    v2 ? Object.values(REF_FIELDS).flatMap(pick).filter((name) => !own.includes(name)) : []
+  foreign(limitsJson, others((f) => [f[0], f[1]], [exitFpName, entryName]), "limits")
   const limits: RefActivationSource = {
     limits: value(field(limitsJson, "address", "limits"), "limits.address"),
     pc: value(field(limitsJson, "lastWasmExitPc", "limits"), "limits.lastWasmExitPc"),
-    fp: value(field(limitsJson, "lastWasmExitFp", "limits"), "limits.lastWasmExitFp"),
-    sp: value(field(limitsJson, "lastWasmEntrySp", "limits"), "limits.lastWasmEntrySp")
+    fp: value(field(limitsJson, exitFpName, "limits"), `limits.${exitFpName}`),
+    sp: value(field(limitsJson, entryName, "limits"), `limits.${entryName}`)
   }
 
   const statesJson = field(json, "states", "")
@@ -157,11 +203,12 @@ export const fromJson = (json: unknown): RefSnapshot => {
   const states: Array<RefActivationSource> = []
   for (let i = 0; i < statesJson.length; i++) {
     const s = statesJson[i]
+    foreign(s, others((f) => [f[2], f[3]], [oldExitFpName, oldEntryName]), `states[${i}]`)
     states.push({
       limits: value(field(s, "limits", `states[${i}]`), `states[${i}].limits`),
       pc: value(field(s, "oldLastWasmExitPc", `states[${i}]`), `states[${i}].oldLastWasmExitPc`),
-      fp: value(field(s, "oldLastWasmExitFp", `states[${i}]`), `states[${i}].oldLastWasmExitFp`),
-      sp: value(field(s, "oldLastWasmEntrySp", `states[${i}]`), `states[${i}].oldLastWasmEntrySp`)
+      fp: value(field(s, oldExitFpName, `states[${i}]`), `states[${i}].${oldExitFpName}`),
+      sp: value(field(s, oldEntryName, `states[${i}]`), `states[${i}].${oldEntryName}`)
     })
   }
 
@@ -170,7 +217,7 @@ export const fromJson = (json: unknown): RefSnapshot => {
     ? undefined
     : { pc: value(field(trapJson, "pc", "trap"), "trap.pc"), fp: value(field(trapJson, "fp", "trap"), "trap.fp") }
 
-  return { arch, maxFrames, vaBits, regions, limits, states, trap }
+  return { generation, arch, maxFrames, vaBits, regions, limits, states, trap }
 }
 
 // ---------------------------------------------------------------------------
@@ -213,25 +260,34 @@ export const refStripPac = (pc: bigint, vaBits: bigint): bigint => {
 
 const hex = (v: bigint): string => "0x" + v.toString(16)
 
-/** One activation as the reference lists it (exported for the oracle's invariants). */
+/**
+ * One activation as the reference lists it (exported for the oracle's
+ * invariants): `fp` as recorded (the exit trampoline's FP under
+ * `exit-trampoline`, unless `trap`), `sp` the entry SP or entry FP.
+ */
 export interface RefActivation {
   readonly pc: bigint
   readonly fp: bigint
   readonly sp: bigint
+  readonly trap: boolean
 }
 
 /** The activation list: the limits (or trap) first, then every state of these limits. */
 export const refActivations = (s: RefSnapshot): Array<RefActivation> => {
   const list: Array<RefActivation> = []
-  if (s.trap !== undefined) list.push({ pc: s.trap.pc, fp: s.trap.fp, sp: s.limits.sp })
-  else list.push({ pc: s.limits.pc, fp: s.limits.fp, sp: s.limits.sp })
+  if (s.trap !== undefined) list.push({ pc: s.trap.pc, fp: s.trap.fp, sp: s.limits.sp, trap: true })
+  else list.push({ pc: s.limits.pc, fp: s.limits.fp, sp: s.limits.sp, trap: false })
   for (const state of s.states) {
-    if (state.limits === s.limits.limits) list.push({ pc: state.pc, fp: state.fp, sp: state.sp })
+    if (state.limits === s.limits.limits) list.push({ pc: state.pc, fp: state.fp, sp: state.sp, trap: false })
   }
   return list
 }
 
-export const referenceWalk = (s: RefSnapshot): RefResult => {
+/** The walk, in the order of the snapshot's generation. */
+export const referenceWalk = (s: RefSnapshot): RefResult =>
+  s.generation === "entry-sp" ? referenceWalkEntrySp(s) : referenceWalkEntryFp(s)
+
+const referenceWalkEntrySp = (s: RefSnapshot): RefResult => {
   const frames: Array<RefFrame> = []
   const fail = (error: RefError): RefResult => ({ ok: false, error, frames })
 
@@ -276,7 +332,7 @@ export const referenceWalk = (s: RefSnapshot): RefResult => {
       // c. maxFrames, counted over all activations
       if (BigInt(frames.length) + 1n > s.maxFrames) return fail({ _tag: "FrameLimitExceeded", maxFrames: Number(s.maxFrames) })
       // d. f(Frame { pc, fp })
-      frames.push({ pc: hex(pc), fp: hex(fp) })
+      frames.push({ pc: hex(pc), fp: hex(fp), activation: index })
       // e. pc = arch::get_next_older_pc_from_fp(fp)
       const pcAddress = fp + a.pcOffset
       const savedPc = refRead(s, pcAddress)
@@ -294,6 +350,83 @@ export const referenceWalk = (s: RefSnapshot): RefResult => {
       if (nextFp <= fp) return fail({ _tag: "NonMonotonicFp", activation: index, fp: hex(fp), nextFp: hex(nextFp) })
       // i.
       fp = nextFp
+    }
+  }
+  return { ok: true, frames }
+}
+
+/**
+ * snapshot-v2.md's walk for `entry-fp` and `exit-trampoline` (wasmtime 27
+ * and later), check by check: activations are `(pc, fp, entryFp)`, an
+ * activation ends before emitting when FP equals the entry FP exactly (so
+ * it may have no frames), and under `exit-trampoline` the recorded value is
+ * the exit trampoline's FP `t`, whose saved word is the Wasm exit FP.
+ */
+const referenceWalkEntryFp = (s: RefSnapshot): RefResult => {
+  const frames: Array<RefFrame> = []
+  const fail = (error: RefError): RefResult => ({ ok: false, error, frames })
+
+  // Check 0, as v1.
+  if (s.trap !== undefined) {
+    if (s.states.length === 0) return fail({ _tag: "MismatchedLimits", limits: hex(s.limits.limits) })
+    if (s.states[0]!.limits !== s.limits.limits) {
+      return fail({ _tag: "MismatchedLimits", limits: hex(s.limits.limits), stateLimits: hex(s.states[0]!.limits) })
+    }
+  }
+  // No states: no Wasm on this thread (v1's rule).
+  if (s.states.length === 0) return { ok: true, frames }
+
+  const activations = refActivations(s)
+  const a = s.arch
+  for (let index = 0; index < activations.length; index++) {
+    let pc = activations[index]!.pc
+    const recorded = activations[index]!.fp
+    const entryFp = activations[index]!.sp
+    const trap = activations[index]!.trap
+
+    // Check 1: PC 0 ends the chain; the recorded FP (or t) and the entry FP must then be 0.
+    if (pc === 0n) {
+      if (recorded !== 0n || entryFp !== 0n) {
+        return fail({ _tag: "InconsistentActivation", activation: index, pc: hex(pc), fp: hex(recorded), entryFp: hex(entryFp) })
+      }
+      return { ok: true, frames }
+    }
+    // Check 2.
+    if (recorded === 0n) return fail({ _tag: "NullFramePointer", activation: index })
+    if (entryFp === 0n) return fail({ _tag: "NullEntryFp", activation: index })
+    // Check 3: exit-trampoline, not a trap: the Wasm exit FP is the word at t + 0.
+    let fp = recorded
+    if (s.generation === "exit-trampoline" && !trap) {
+      const t = recorded
+      const saved = refRead(s, t)
+      if (saved === undefined) return fail({ _tag: "UnmappedRead", activation: index, fp: hex(t), address: hex(t) })
+      if (saved === 0n) return fail({ _tag: "NullFramePointer", activation: index })
+      fp = saved
+    }
+    // Check 4: loop while FP != entry FP.
+    while (fp !== entryFp) {
+      // a.
+      if (fp > entryFp) return fail({ _tag: "FpAboveEntryFp", activation: index, fp: hex(fp), entryFp: hex(entryFp) })
+      // b.
+      if (fp % a.fpAlign !== 0n) return fail({ _tag: "MisalignedFp", activation: index, fp: hex(fp), alignment: Number(a.fpAlign) })
+      // c.
+      if (BigInt(frames.length) + 1n > s.maxFrames) return fail({ _tag: "FrameLimitExceeded", maxFrames: Number(s.maxFrames) })
+      // d.
+      frames.push({ pc: hex(pc), fp: hex(fp), activation: index })
+      // e.
+      const pcAddress = fp + a.pcOffset
+      const savedPc = refRead(s, pcAddress)
+      if (savedPc === undefined) return fail({ _tag: "UnmappedRead", activation: index, fp: hex(fp), address: hex(pcAddress) })
+      const nextPc = a.stripPac ? refStripPac(savedPc, s.vaBits) : savedPc
+      // f.
+      const fpAddress = fp + a.nextFpOffset
+      const nextFp = refRead(s, fpAddress)
+      if (nextFp === undefined) return fail({ _tag: "UnmappedRead", activation: index, fp: hex(fp), address: hex(fpAddress) })
+      // g.
+      if (nextFp <= fp) return fail({ _tag: "NonMonotonicFp", activation: index, fp: hex(fp), nextFp: hex(nextFp) })
+      // h.
+      fp = nextFp
+      pc = nextPc
     }
   }
   return { ok: true, frames }

@@ -25,7 +25,7 @@ export class CallWasm implements fc.Command<Model, Machine> {
     machine.writeRecord(fp, caller.fp, stored)
     machine.calls.push({ kind: "wasm", store: caller.store, fp, spBefore: machine.sp, entry: false })
     machine.sp = fp
-    const frames = model.frames[caller.store]!
+    const frames = model.activations[caller.store]![0]!
     frames[0]!.pc = reported
     frames.unshift({ pc: this.pc, fp })
     updateRoom(model, machine)

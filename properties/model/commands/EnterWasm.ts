@@ -1,14 +1,15 @@
 /**
  * The host calls into the selected store's Wasm through the entry
  * trampoline: a new CallThreadState saves the store's old triple, the
- * trampoline records its SP as `lastWasmEntrySp`, and the first Wasm frame
- * saves the trampoline's FP.
+ * trampoline records its SP as `lastWasmEntrySp` (up to wasmtime 26) or its
+ * FP as `lastWasmEntryFp` (27 and later), and the first Wasm frame saves the
+ * trampoline's FP.
  */
 import type * as fc from "fast-check"
+import { toHex } from "../../../src/U64.js"
+import { alignDown } from "../../abi.js"
 import type { Machine, Model } from "../Machine.js"
 import { FRAME_BUDGET, updateRoom, verify } from "../Machine.js"
-import { alignDown } from "../../abi.js"
-import { toHex } from "../../../src/U64.js"
 
 export class EnterWasm implements fc.Command<Model, Machine> {
   constructor(
@@ -27,20 +28,16 @@ export class EnterWasm implements fc.Command<Model, Machine> {
   run(model: Model, machine: Machine): void {
     const { abi } = machine
     const store = model.selected
-    const limits = machine.stores[store]!
-    const host = machine.current
-    machine.states.unshift({ limits: limits.address, pc: limits.exitPc, fp: limits.exitFp, sp: limits.entrySp })
-    // The trampoline's own frame, then its SP at the call: the entry SP.
-    const trampolineFp = alignDown(machine.sp - abi.minFrame, 16n)
-    machine.writeRecord(trampolineFp, host.fp, this.hostPc)
+    const { trampolineFp } = machine.enter(store, this.hostPc)
+    // The trampoline's SP at the call: the entry SP, `trampolineAbove` or more below its FP.
     const entrySp = alignDown(trampolineFp - abi.trampolineAbove - abi.fpAlignment * BigInt(this.trampolineDelta), abi.entrySpAlignment)
-    limits.entrySp = entrySp
+    machine.stores[store]!.entry = machine.generation === "entry-sp" ? entrySp : trampolineFp
     // The callee's frame record, `entrySlack` or more below the entry SP.
     const fp = alignDown(entrySp - abi.entrySlack - abi.fpAlignment * BigInt(this.slack), abi.fpAlignment)
     machine.writeRecord(fp, trampolineFp, machine.returnAddress(this.returnPc, this.pac).stored)
     machine.calls.push({ kind: "wasm", store, fp, spBefore: machine.sp, entry: true })
     machine.sp = fp
-    model.frames[store]!.unshift({ pc: this.pc, fp })
+    model.activations[store]!.unshift([{ pc: this.pc, fp }])
     model.mode = "wasm"
     model.running = store
     updateRoom(model, machine)

@@ -1,11 +1,13 @@
 /**
- * Wasm calls the host through the exit trampoline, which records the
- * return address into Wasm as `lastWasmExitPc` (reported as given, never
- * stripped) and the Wasm frame's FP as `lastWasmExitFp`.
+ * Wasm calls the host through the exit trampoline, whose frame record saves
+ * the Wasm frame's FP. The store records the return address into Wasm as
+ * `lastWasmExitPc` (reported as given, never stripped) and, as its
+ * generation does, the Wasm frame's FP as `lastWasmExitFp` (up to wasmtime
+ * 36) or the exit trampoline's own FP as `lastWasmExitTrampolineFp` (37 and
+ * later).
  */
 import type * as fc from "fast-check"
 import { toHex } from "../../../src/U64.js"
-import { alignDown } from "../../abi.js"
 import type { Machine, Model } from "../Machine.js"
 import { FRAME_BUDGET, updateRoom, verify } from "../Machine.js"
 
@@ -19,14 +21,11 @@ export class ExitToHost implements fc.Command<Model, Machine> {
   run(model: Model, machine: Machine): void {
     const wasm = machine.current
     if (wasm.kind !== "wasm") throw new Error("ExitToHost outside Wasm")
-    const limits = machine.stores[wasm.store]!
-    limits.exitPc = this.returnPc
-    limits.exitFp = wasm.fp
-    const fp = alignDown(machine.sp - machine.abi.minFrame - 16n * BigInt(this.hostSize), 16n)
-    machine.writeRecord(fp, wasm.fp, this.returnPc)
-    machine.calls.push({ kind: "host", fp, spBefore: machine.sp })
+    const before = machine.sp
+    const fp = machine.exit(wasm.store, wasm.fp, this.returnPc, this.hostSize)
+    machine.calls.push({ kind: "host", fp, spBefore: before })
     machine.sp = fp
-    model.frames[wasm.store]![0]!.pc = this.returnPc
+    model.activations[wasm.store]![0]![0]!.pc = this.returnPc
     model.mode = "host"
     updateRoom(model, machine)
     verify(model, machine)
