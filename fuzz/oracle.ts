@@ -4,28 +4,30 @@
  * For one decoded snapshot (and the JSON it came from) it walks with src/
  * and checks, throwing a {@link OracleViolation} on the first difference:
  * - the walk returns (an exception from src propagates as is: a crash);
- * - the result is frames, or frames and one of the ten tags, with `frame`
- *   equal to the number of frames emitted before the error and no more
- *   frames than `maxFrames`;
+ * - the result is frames, or frames and one of the walk's tags, with
+ *   `frame` equal to the number of frames emitted before the error and no
+ *   more frames than `maxFrames`;
  * - it equals the REFERENCE WALKER's (test/reference/walker.ts) in the
- *   spec's result JSON: frames, tag and every field;
+ *   spec's result JSON: frames with their activations, tag and every field,
+ *   under the snapshot's generation;
  * - the invariants of the frames walked hold: within an activation FPs
- *   strictly increase and stay at or below the entry SP, every FP is
- *   aligned, every PC/FP the walk read lies in mapped memory and is the
- *   next frame's PC/FP;
+ *   strictly increase and stay at or below the entry SP (`entry-sp`) or
+ *   strictly below the entry FP (later generations), every FP is aligned,
+ *   each activation starts at its PC and first FP (under `exit-trampoline`
+ *   the word at its exit trampoline's FP), every PC/FP the walk read lies in
+ *   mapped memory and is the next frame's PC/FP;
  * - the callback APIs agree: `traceSync` delivers the same frames with
  *   non-decreasing activation indexes and the same ending, and stops after
  *   exactly the frame at which its callback answers "break"; `visitSync`
  *   shows the same frames (their exact 32-bit halves too), activations and
- *   ending, and stops at the same frame.
+ *   ending, and stops at the same frame; the frame table's columns hold the
+ *   same halves.
  *
  * Nothing here catches an exception.
  */
-import * as Result from "effect/Result"
 import { errorToJson, resultToJson } from "../src/Snapshot.js"
 import type { Snapshot } from "../src/Snapshot.js"
 import { traceSync, visitSync, walkSync } from "../src/Walker.js"
-import type { Frame } from "../src/Walker.js"
 import { tags } from "../src/WalkError.js"
 import { fromJson, refActivations, refHalves, refRead, refStripPac, referenceWalk } from "../test/reference/walker.js"
 
@@ -57,15 +59,17 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
   const result = walkSync(snapshot)
   const actual = resultToJson(result)
   const maxFrames = snapshot.options.maxFrames
+  const frames = result.frames
 
   // Shape.
   if (!result.ok) {
-    if (!(tags as ReadonlyArray<string>).includes(result.error._tag)) violation(`unknown error tag ${String(result.error._tag)}`)
-    if (result.error.frame !== result.frames.length) {
-      violation(`error.frame is ${result.error.frame} but ${result.frames.length} frames were emitted`, actual)
+    const error = result.error
+    if (!(tags as ReadonlyArray<string>).includes(error._tag)) violation(`unknown error tag ${String(error._tag)}`)
+    if (error._tag === "InputError" || error.frame !== frames.length) {
+      violation(`error.frame is ${"frame" in error ? error.frame : "absent"} but ${frames.length} frames were emitted`, actual)
     }
   }
-  if (BigInt(result.frames.length) > maxFrames) violation(`${result.frames.length} frames exceed maxFrames ${maxFrames}`)
+  if (BigInt(frames.length) > maxFrames) violation(`${frames.length} frames exceed maxFrames ${maxFrames}`)
 
   // The reference walker.
   const ref = fromJson(json)
@@ -74,42 +78,58 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
     violation("src/ and the reference walker disagree", { expected, actual })
   }
 
-  // The callback API, with the activation of every frame.
-  const traced: Array<{ readonly frame: Frame; readonly activation: number }> = []
-  const summary = traceSync(snapshot, (frame, activation) => {
-    traced.push({ frame, activation })
+  // The callback API, with the activation of every frame, and the table's columns.
+  const traced: Array<{ readonly pc: bigint; readonly fp: bigint; readonly activation: number }> = []
+  const summary = traceSync(snapshot, (frame) => {
+    traced.push({ pc: frame.pc, fp: frame.fp, activation: frame.activation })
   })
-  if (canonical(traced.map((t) => t.frame)) !== canonical(result.frames)) violation("traceSync and walkSync frames differ")
-  if (Result.isSuccess(summary) !== result.ok) violation("traceSync and walkSync end differently")
-  if (Result.isSuccess(summary) && (summary.success.frames !== traced.length || summary.success.stopped)) {
-    violation("traceSync summary is wrong", summary.success)
+  if (traced.length !== frames.length) violation("traceSync and walkSync deliver different numbers of frames")
+  for (let i = 0; i < traced.length; i++) {
+    const t = traced[i]!
+    const [pcHigh, pcLow] = refHalves(t.pc)
+    const [fpHigh, fpLow] = refHalves(t.fp)
+    if (
+      frames.pcHigh(i) !== pcHigh || frames.pcLow(i) !== pcLow || frames.fpHigh(i) !== fpHigh || frames.fpLow(i) !== fpLow ||
+      frames.activation(i) !== t.activation
+    ) violation(`traceSync and walkSync differ at frame ${i}`)
   }
-  if (Result.isFailure(summary) && !result.ok && canonical(errorToJson(summary.failure)) !== canonical(actual.ok ? {} : actual.error)) {
+  if (summary.ok !== result.ok) violation("traceSync and walkSync end differently")
+  if (summary.ok && (summary.count !== traced.length || summary.stopped)) violation("traceSync summary is wrong", summary)
+  if (!summary.ok && !result.ok && (summary.count !== traced.length || canonical(errorToJson(summary.error)) !== canonical(errorToJson(result.error)))) {
     violation("traceSync and walkSync errors differ")
   }
 
   // The allocation-free callback API shows the same frames through its view.
-  const visited: Array<unknown> = []
+  let seen = 0
   const visit = visitSync(snapshot, (view) => {
-    visited.push([view.index, view.activation, view.pc, view.fp, view.pcHigh, view.pcLow, view.fpHigh, view.fpLow])
+    const t = traced[seen]
+    if (
+      t === undefined || view.index !== seen || view.activation !== t.activation || view.pc !== t.pc || view.fp !== t.fp ||
+      view.pcHigh !== frames.pcHigh(seen) || view.pcLow !== frames.pcLow(seen) || view.fpHigh !== frames.fpHigh(seen) ||
+      view.fpLow !== frames.fpLow(seen)
+    ) violation(`visitSync and traceSync differ at frame ${seen}`)
+    seen++
   })
-  const wanted = traced.map(({ activation, frame }, index) => [index, activation, frame.pc, frame.fp, ...refHalves(frame.pc), ...refHalves(frame.fp)])
-  if (canonical(visited) !== canonical(wanted)) violation("visitSync and traceSync frames differ", { visited, wanted })
+  if (seen !== traced.length) violation("visitSync and traceSync deliver different numbers of frames")
   if (canonical(visit) !== canonical(summary)) violation("visitSync and traceSync end differently", { visit, summary })
 
   // Invariants of the frames walked.
   const arch = ref.arch
+  const later = ref.generation !== "entry-sp"
   const activations = refActivations(ref)
   for (let i = 0; i < traced.length; i++) {
-    const { activation, frame } = traced[i]!
+    const frame = traced[i]!
+    const activation = frame.activation
     const act = activations[activation]
     if (act === undefined) return violation(`frame ${i} names activation ${activation}, which does not exist`)
     const previous = traced[i - 1]
     if (previous !== undefined && activation < previous.activation) violation(`frame ${i}: activation index goes back`)
+    if (!later && previous !== undefined && activation > previous.activation + 1) violation(`frame ${i}: an activation without frames under entry-sp`)
     const first = previous === undefined || previous.activation !== activation
-    if (first && (frame.pc !== act.pc || frame.fp !== act.fp)) violation(`frame ${i} does not start activation ${activation}`)
-    if (!first && frame.fp <= previous.frame.fp) violation(`frame ${i}: FP does not increase within activation ${activation}`)
-    if (frame.fp > act.sp) violation(`frame ${i}: FP above the entry SP of activation ${activation}`)
+    const startFp = ref.generation === "exit-trampoline" && !act.trap ? refRead(ref, act.fp) : act.fp
+    if (first && (frame.pc !== act.pc || frame.fp !== startFp)) violation(`frame ${i} does not start activation ${activation}`)
+    if (!first && frame.fp <= previous.fp) violation(`frame ${i}: FP does not increase within activation ${activation}`)
+    if (later ? frame.fp >= act.sp : frame.fp > act.sp) violation(`frame ${i}: FP not below the entry value of activation ${activation}`)
     if (frame.fp % arch.fpAlign !== 0n) violation(`frame ${i}: FP not aligned`)
     // Every frame's saved PC and FP were read, except perhaps the last one of a failed walk.
     const read = result.ok || i < traced.length - 1
@@ -120,7 +140,7 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
     const next = traced[i + 1]
     if (next !== undefined && next.activation === activation) {
       const pc = arch.stripPac ? refStripPac(savedPc!, ref.vaBits) : savedPc
-      if (next.frame.pc !== pc || next.frame.fp !== savedFp) violation(`frame ${i + 1} is not the frame saved by frame ${i}`)
+      if (next.pc !== pc || next.fp !== savedFp) violation(`frame ${i + 1} is not the frame saved by frame ${i}`)
     }
   }
 
@@ -129,13 +149,13 @@ export const checkWalk = (json: unknown, snapshot: Snapshot, breakAt: number): v
     const stopAt = breakAt % traced.length
     let delivered = 0
     const stopped = traceSync(snapshot, () => (++delivered > stopAt ? "break" : "continue"))
-    if (!Result.isSuccess(stopped) || !stopped.success.stopped || stopped.success.frames !== stopAt + 1 || delivered !== stopAt + 1) {
+    if (!stopped.ok || !stopped.stopped || stopped.count !== stopAt + 1 || delivered !== stopAt + 1) {
       violation(`a trace that breaks at frame ${stopAt} did not stop there`, { delivered, stopped })
     }
-    let seen = 0
-    const visitStopped = visitSync(snapshot, () => (++seen > stopAt ? "break" : "continue"))
-    if (canonical(visitStopped) !== canonical(stopped) || seen !== stopAt + 1) {
-      violation(`a visit that breaks at frame ${stopAt} did not stop there`, { seen, visitStopped })
+    let visited = 0
+    const visitStopped = visitSync(snapshot, () => (++visited > stopAt ? "break" : "continue"))
+    if (canonical(visitStopped) !== canonical(stopped) || visited !== stopAt + 1) {
+      violation(`a visit that breaks at frame ${stopAt} did not stop there`, { visited, visitStopped })
     }
   }
 }

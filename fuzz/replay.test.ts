@@ -8,10 +8,9 @@
  * reference walker, or that breaks an invariant, is reported.
  */
 import { FuzzedDataProvider } from "@jazzer.js/core/dist/FuzzedDataProvider.js"
-import * as Result from "effect/Result"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { decode } from "../src/Snapshot.js"
+import { decodeSync } from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
 import { checkWalk, OracleViolation } from "./oracle.js"
 import { buildStack } from "./stack-builder.js"
@@ -55,10 +54,10 @@ describe("the oracle", () => {
       const provider = new FuzzedDataProvider(Buffer.alloc(96, fill))
       provider.consumeIntegralInRange(0, 255)
       const json = buildStack("x86_64", provider) as Record<string, unknown> & { memory: Array<{ address: string; base64: string }> }
-      const snapshot = decode(json)
-      if (Result.isFailure(snapshot)) throw new Error(snapshot.failure.message)
-      const walked = walkSync(snapshot.success)
-      if (walked.ok && walked.frames.length >= 3) return { json, snapshot: snapshot.success }
+      const decoded = decodeSync(json)
+      if (!decoded.ok) throw new Error(decoded.error.message)
+      const walked = walkSync(decoded.snapshot)
+      if (walked.ok && walked.frames.length >= 3) return { json, snapshot: decoded.snapshot }
     }
     throw new Error("no input of the family builds three frames")
   }

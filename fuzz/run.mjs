@@ -280,7 +280,7 @@ async function seed() {
   const url = (p) => pathToFileURL(path.join(BUILD, p)).href
   const { FuzzedDataProvider } = await import(pathToFileURL(path.join(ROOT, "node_modules/@jazzer.js/core/dist/FuzzedDataProvider.js")).href)
   const { buildStack } = await import(url("fuzz/stack-builder.js"))
-  const { decode, resultToJson } = await import(url("src/Snapshot.js"))
+  const { decodeSync, resultToJson } = await import(url("src/Snapshot.js"))
   const { walkSync } = await import(url("src/Walker.js"))
   // xorshift32 with a fixed seed: the same seeds on every machine.
   let state = 0x2545f491
@@ -303,7 +303,7 @@ async function seed() {
       const provider = new FuzzedDataProvider(data)
       provider.consumeIntegralInRange(0, 255)
       const json = buildStack(arch, provider)
-      const result = walkSync(decode(json).success)
+      const result = walkSync(decodeSync(json).snapshot)
       const outcome = result.ok ? (result.frames.length >= 12 ? "deep" : "ok") : result.error._tag
       if (seen.has(outcome)) continue
       seen.add(outcome)

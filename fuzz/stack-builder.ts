@@ -1,9 +1,13 @@
 /**
  * The structure-aware half of the walk-<arch> fuzz targets: turns fuzzer
- * bytes into a plausible wasmtime stack (activations of Wasm frames linked
- * by saved FPs up to each trampoline's entry SP, the call-thread states that
- * chain them, an optional trap, memory cut into regions) and then lets the
- * remaining bytes corrupt it, one targeted mutation at a time. A plausible
+ * bytes into a plausible wasmtime stack of one of the three generations of
+ * snapshot-v2.md (v1 or v2 `entry-sp`: activations of Wasm frames linked by
+ * saved FPs up to each trampoline's entry SP; `entry-fp`: up to the entry
+ * trampoline's FP, an activation possibly without frames; `exit-trampoline`:
+ * as `entry-fp`, each exit recorded as the exit trampoline's FP, whose word
+ * is the newest Wasm FP), the call-thread states that chain them, an
+ * optional trap, memory cut into regions, and then lets the remaining bytes
+ * corrupt it, one targeted mutation at a time. A plausible
  * stack first is what lets coverage reach deep frames and later
  * activations; the corruptions then reach every check of the walk, not only
  * the first one that random bytes would trip.
@@ -29,11 +33,32 @@ interface Record_ {
   savedPc: bigint
 }
 
+/** A recorded activation: `fp` the exit FP (or exit trampoline's FP), `sp` the entry SP or entry FP. */
 interface Triple {
   pc: bigint
   fp: bigint
   sp: bigint
 }
+
+/** The word at an exit trampoline's FP: the Wasm exit FP, read by the walk first. */
+interface Exit {
+  readonly t: bigint
+  word: bigint
+}
+
+type Generation = "entry-sp" | "entry-fp" | "exit-trampoline"
+
+// The version each snapshot names: v1 (none) or v2, by generation; the real captures' versions first.
+const VERSIONS: ReadonlyArray<readonly [Generation, string | undefined]> = [
+  ["entry-sp", undefined],
+  ["entry-sp", "26.0.1"],
+  ["entry-fp", "36.0.2"],
+  ["exit-trampoline", "49.0.0"],
+  ["entry-sp", "0.0.0"],
+  ["entry-fp", "27.0.0"],
+  ["exit-trampoline", "37.0.0"],
+  ["exit-trampoline", "123456789012345678901234567890.1.2"]
+]
 
 interface State extends Triple {
   limits: bigint
@@ -78,10 +103,16 @@ const stackTop = (data: FuzzedDataProvider): bigint => {
  */
 export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<string, unknown> => {
   const arch = architectures[archId]
+  const pcOffset = BigInt(arch.record.pcOffset)
+  const nextFpOffset = BigInt(arch.record.nextFpOffset)
+  const fpAlignment = BigInt(arch.fpAlignment)
+  const entrySpAlignment = BigInt(arch.entrySpAlignment)
   const wordAlign = 16n // the largest alignment of any arch: keeps every layout valid on all four
-  const minFrame = alignUp(arch.pcOffset + 8n, arch.fpAlignment)
+  const minFrame = alignUp(pcOffset + 8n, fpAlignment)
   // s390x stops only when the next FP is strictly above the entry SP.
   const strictStop = arch.stopWhenNextFp === ">"
+  const [generation, wasmtime] = VERSIONS[data.consumeIntegralInRange(0, VERSIONS.length - 1)]!
+  const later = generation !== "entry-sp"
 
   // --- the plausible stack -------------------------------------------------
   const hi = stackTop(data)
@@ -93,21 +124,23 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
   let cursor = alignDown(hi - 16n - BigInt(data.consumeIntegralInRange(0, 8)) * 8n, wordAlign)
   // Activations from the newest (0) to the oldest are laid out from the top
   // down in reverse: the oldest is highest. Build oldest first.
-  const perActivation: Array<{ triple: Triple; records: Array<Record_>; tfp: bigint }> = []
+  const perActivation: Array<{ triple: Triple; records: Array<Record_>; tfp: bigint; exit: Exit | undefined; startFp: bigint }> = []
   for (let j = activationCount - 1; j >= 0; j--) {
-    // The trampoline's own frame pointer, then its recorded entry SP below it.
+    // The trampoline's own frame pointer, then (entry-sp) its recorded entry SP below it.
     const tfp = alignDown(cursor - 8n * BigInt(data.consumeIntegralInRange(0, 4)), wordAlign)
     const minGap = strictStop ? 8n : 0n
-    const entrySp = alignDown(tfp - minGap - arch.entrySpAlignment * BigInt(data.consumeIntegralInRange(0, 3)), arch.entrySpAlignment)
-    const frameCount = data.consumeIntegralInRange(1, 8)
+    const entrySp = alignDown(tfp - minGap - entrySpAlignment * BigInt(data.consumeIntegralInRange(0, 3)), entrySpAlignment)
+    // The entry value the walk stops at, and below which the frames lie.
+    const entry = later ? tfp : entrySp
+    // Later generations: an activation may have no Wasm frame (the trampoline called the host).
+    const frameCount = data.consumeIntegralInRange(later ? 0 : 1, 8)
     const sizes: Array<bigint> = []
-    for (let i = 0; i < frameCount; i++) sizes.push(minFrame + arch.fpAlignment * BigInt(data.consumeIntegralInRange(0, 15)))
+    for (let i = 0; i < frameCount; i++) sizes.push(minFrame + fpAlignment * BigInt(data.consumeIntegralInRange(0, 15)))
     // fps[0] is the newest frame (lowest address).
     const fps: Array<bigint> = new Array<bigint>(frameCount)
-    let fp = alignDown(entrySp - sizes[frameCount - 1]!, arch.fpAlignment)
-    fps[frameCount - 1] = fp
-    for (let i = frameCount - 2; i >= 0; i--) {
-      fp = alignDown(fp - sizes[i]!, arch.fpAlignment)
+    let fp = entry
+    for (let i = frameCount - 1; i >= 0; i--) {
+      fp = alignDown(fp - sizes[i]!, fpAlignment)
       fps[i] = fp
     }
     const pcs: Array<bigint> = []
@@ -121,14 +154,22 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
         savedPc: pcs[i + 1]!
       })
     }
-    perActivation.unshift({ triple: { pc: pcs[0]!, fp: fps[0]!, sp: entrySp }, records: activationRecords, tfp })
+    // The newest Wasm FP, or with no frame the trampoline's own.
+    const startFp = frameCount > 0 ? fps[0]! : tfp
+    // exit-trampoline: the exit trampoline's frame below it (any address: no alignment check on t).
+    const exit = generation === "exit-trampoline"
+      ? { t: startFp - minFrame - 8n * BigInt(data.consumeIntegralInRange(0, 4)), word: startFp }
+      : undefined
+    perActivation.unshift({ triple: { pc: pcs[0]!, fp: exit?.t ?? startFp, sp: entry }, records: activationRecords, tfp, exit, startFp })
     // Host frames between this activation and the next newer one.
-    cursor = alignDown(fps[0]! - 8n * BigInt(data.consumeIntegralInRange(0, 32)), wordAlign)
+    cursor = alignDown((exit?.t ?? startFp) - 8n * BigInt(data.consumeIntegralInRange(0, 32)), wordAlign)
   }
+  const exits: Array<Exit> = []
   for (const a of perActivation) {
     triples.push(a.triple)
     trampolineFps.push(a.tfp)
     records.push(...a.records)
+    if (a.exit !== undefined) exits.push(a.exit)
   }
   const lo = cursor - 8n * BigInt(data.consumeIntegralInRange(0, 8))
 
@@ -150,8 +191,8 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
   if (states.length === 0) states.push({ limits: limitsAddress, pc: 0n, fp: 0n, sp: 0n })
   let trap: { pc: bigint; fp: bigint } | undefined
   if (data.consumeBoolean()) {
-    // A trap caught in the newest frame: the limits' exit PC/FP are stale.
-    trap = { pc: limits.pc, fp: limits.fp }
+    // A trap caught in the newest frame (its own FP, under every generation): the limits' exit PC/FP are stale.
+    trap = { pc: limits.pc, fp: perActivation[0]!.startFp }
     limits.pc = data.consumeBoolean() ? 0n : codeAddress(data)
     limits.fp = data.consumeBoolean() ? 0n : BigInt(data.consumeBigIntegral(8))
     if (states[0]!.limits !== limitsAddress) states.unshift({ limits: limitsAddress, pc: 0n, fp: 0n, sp: 0n })
@@ -173,7 +214,7 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
   const nearby = (base: bigint): bigint => {
     switch (data.consumeIntegralInRange(0, 9)) {
       case 0: return base
-      case 1: return BigInt.asUintN(64, base - arch.fpAlignment)
+      case 1: return BigInt.asUintN(64, base - fpAlignment)
       case 2: return BigInt.asUintN(64, base + BigInt(data.consumeIntegralInRange(1, 15)))
       case 3: return BigInt.asUintN(64, base - BigInt(data.consumeIntegralInRange(1, 15)))
       case 4: return 0n
@@ -200,13 +241,18 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
         if (r !== undefined) r.savedPc = data.consumeBoolean() ? codeAddress(data) : nearby(r.savedPc)
         break
       }
-      case 2: { // an activation's PC, FP or entry SP goes bad
+      case 2: { // an activation's PC, FP, entry value or (exit-trampoline) the word at its t goes bad
         const index = data.consumeIntegralInRange(0, activationCount - 1)
         const a = activationOf(index)
-        switch (data.consumeIntegralInRange(0, 2)) {
+        switch (data.consumeIntegralInRange(0, 3)) {
           case 0: a.pc = nearby(a.pc); break
           case 1: a.fp = nearby(a.fp); break
-          default: if (index === 0 || a.sp === undefined) limits.sp = nearby(limits.sp); else a.sp = nearby(a.sp)
+          case 2: if (index === 0 || a.sp === undefined) limits.sp = nearby(limits.sp); else a.sp = nearby(a.sp); break
+          default: {
+            const exit = perActivation[index]!.exit
+            if (exit !== undefined) exit.word = data.consumeBoolean() ? 0n : nearby(exit.word)
+            else a.fp = nearby(a.fp)
+          }
         }
         break
       }
@@ -221,8 +267,10 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
       case 4: // cut the memory at a byte near a frame record (reads may straddle)
       case 5: {
         const r = pickRecord()
-        if (r !== undefined) {
-          const word = data.consumeBoolean() ? r.fp + arch.pcOffset : r.fp + arch.nextFpOffset
+        const which = data.consumeIntegralInRange(0, 2)
+        const exit = exits.length === 0 ? undefined : exits[data.consumeIntegralInRange(0, exits.length - 1)]
+        const word = which === 2 && exit !== undefined ? exit.t : r === undefined ? undefined : which === 0 ? r.fp + pcOffset : r.fp + nextFpOffset
+        if (word !== undefined) {
           const at = word + BigInt(data.consumeIntegralInRange(-8, 15))
           if (at > lo && at < hi) cuts.push(at)
         }
@@ -245,9 +293,11 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
       default: { // a stray word anywhere in the image
         const at = lo + 8n * BigInt(data.consumeIntegralInRange(0, Math.max(0, size / 8 - 1)))
         if (at + 8n <= hi) {
-          const r = records.find((x) => x.fp === at || x.fp + arch.pcOffset === at)
+          const r = records.find((x) => x.fp === at || x.fp + pcOffset === at)
+          const e = exits.find((x) => x.t === at)
           const value = nearby(at)
-          if (r === undefined) whole.writeWord(at, value, arch.littleEndian)
+          if (e !== undefined) e.word = value
+          else if (r === undefined) whole.writeWord(at, value, arch.littleEndian)
           else if (r.fp === at) r.savedFp = value
           else r.savedPc = value
         }
@@ -256,10 +306,14 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
   }
   for (const r of records) image.frame(r.fp, r.savedFp, r.savedPc)
   // The host frames' own FPs (trampolines) hold plausible values too.
+  // Every word here is 8-aligned: a frame record's word is at its FP or its PC slot.
+  const occupied = (at: bigint) => records.some((r) => r.fp + nextFpOffset === at || r.fp + pcOffset === at)
   for (const tfp of trampolineFps) {
-    if (tfp >= lo && tfp + 8n <= hi && !records.some((r) => r.fp === tfp || r.fp + arch.pcOffset === tfp)) {
-      whole.writeWord(tfp, tfp + 0x100n, arch.littleEndian)
-    }
+    if (tfp >= lo && tfp + 8n <= hi && !occupied(tfp)) whole.writeWord(tfp, tfp + 0x100n, arch.littleEndian)
+  }
+  // The exit trampolines' saved words (where no frame record lies).
+  for (const { t, word } of exits) {
+    if (t >= lo && t + 8n <= hi && !occupied(t)) whole.writeWord(t, word, arch.littleEndian)
   }
 
   // --- memory regions --------------------------------------------------------
@@ -279,6 +333,7 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
     maxFrames = huge[data.consumeIntegralInRange(0, huge.length - 1)]!
   }
   const input: SnapshotInput = {
+    wasmtime,
     limits: { address: limits.address, pc: limits.pc, fp: limits.fp, sp: limits.sp },
     states: states.map((s) => ({ limits: s.limits, pc: s.pc, fp: s.fp, sp: s.sp })),
     trap,

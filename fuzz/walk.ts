@@ -4,9 +4,8 @@
  * its snapshot JSON with src's decoder, and run the oracle.
  */
 import { FuzzedDataProvider } from "@jazzer.js/core/dist/FuzzedDataProvider.js"
-import * as Result from "effect/Result"
 import type { ArchId } from "../src/Arch.js"
-import { decode } from "../src/Snapshot.js"
+import { decodeSync } from "../src/Snapshot.js"
 import { checkWalk, OracleViolation } from "./oracle.js"
 import { buildStack } from "./stack-builder.js"
 
@@ -14,9 +13,9 @@ export const fuzzWalk = (arch: ArchId, data: Buffer): void => {
   const provider = new FuzzedDataProvider(data)
   const breakAt = provider.consumeIntegralInRange(0, 255)
   const json = buildStack(arch, provider)
-  const decoded = decode(json)
+  const decoded = decodeSync(json)
   // The builder writes only valid snapshots: one that does not decode is a
   // decoder (or builder) bug, not an input error.
-  if (Result.isFailure(decoded)) throw new OracleViolation(`a valid built snapshot does not decode: ${decoded.failure.message}`)
-  checkWalk(json, decoded.success, breakAt)
+  if (!decoded.ok) throw new OracleViolation(`a valid built snapshot does not decode: ${decoded.error.message}`)
+  checkWalk(json, decoded.snapshot, breakAt)
 }
