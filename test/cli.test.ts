@@ -229,6 +229,10 @@ describe("fpwalk: conventions", () => {
     const malformed = fpwalk(["walk", "-"], "{\n")
     expect([malformed.status, malformed.stdout]).toEqual([2, ""])
     expect(malformed.stderr).toMatch(/^fpwalk: <stdin>: malformed JSON[^\n]*\n$/)
+    // A file's invisible bytes are shown as escapes, never written raw.
+    const binary = fpwalk(["walk", "-"], "\u0001\r\n{")
+    expect(binary.stderr).toMatch(/^fpwalk: <stdin>: malformed JSON [^\n]*\\u0001[^\n]*\n$/)
+    expect(binary.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f]/)
   })
 
   it("accepts a UTF-8 byte-order mark before the JSON (file, standard input, NDJSON)", () => {

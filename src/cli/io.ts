@@ -57,6 +57,18 @@ export const fileErrorReason = (cause: unknown): string => {
 }
 
 /**
+ * A message made safe for one line of a terminal: line breaks and other
+ * control or invisible characters (from a file's bytes, say) written as
+ * escapes (`\n`, `\u0001`), so every complaint stays one visible line.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export const oneLine = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
  * The text without a UTF-8 byte-order mark at its start (editors on
  * Windows write one; JSON does not allow it, users expect it to be read).
  *

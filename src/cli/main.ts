@@ -8,6 +8,7 @@ import * as Result from "effect/Result"
 import { parseArguments, parseCount } from "./args.js"
 import { ExitCode } from "./command.js"
 import type { Io } from "./io.js"
+import { oneLine } from "./io.js"
 import { version } from "./version.js"
 import { parseMaxFrames, parseVaBits, runWalk } from "./walk.js"
 
@@ -49,7 +50,7 @@ Exit status: 0 every stack valid, 1 a walk error, 2 an input error
 `
 
 const usageError = (io: Io, message: string, help = "fpwalk walk --help"): number => {
-  io.stderr(`fpwalk: ${message}; try '${help}'\n`)
+  io.stderr(`fpwalk: ${oneLine(message)}; try '${help}'\n`)
   return ExitCode.InputError
 }
 

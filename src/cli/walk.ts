@@ -25,6 +25,7 @@ import { ExitCode } from "./command.js"
 import { renderDiagram } from "./diagram.js"
 import { expandInputs, textOf } from "./inputs.js"
 import type { Io } from "./io.js"
+import { oneLine } from "./io.js"
 import { runJobs } from "./pool.js"
 import type { StackView } from "./stack.js"
 import { renderSvg } from "./svg.js"
@@ -159,7 +160,7 @@ export const walkOne = (
 ): Outcome => {
   const decoded = Result.flatMap(text, (text) => decodeInput(input.name, text))
   return Result.isFailure(decoded)
-    ? { stdout: [], stderr: `fpwalk: ${decoded.failure}\n`, status: ExitCode.InputError }
+    ? { stdout: [], stderr: `fpwalk: ${oneLine(decoded.failure)}\n`, status: ExitCode.InputError }
     : walkDecoded(input.name, decoded.success, index, command)
 }
 
@@ -190,7 +191,7 @@ export const runWalk = async (command: WalkCommand, io: Io): Promise<number> => 
     if (command.svg !== undefined && outcome.svg !== undefined) {
       const written = (io.writeText ?? (() => Result.fail("no file system")))(command.svg, outcome.svg)
       if (Result.isFailure(written)) {
-        io.stderr(`fpwalk: cannot write ${command.svg}: ${written.failure}\n`)
+        io.stderr(`fpwalk: ${oneLine(`cannot write ${command.svg}: ${written.failure}`)}\n`)
         status = Math.max(status, ExitCode.InputError)
       }
     }
