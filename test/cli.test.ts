@@ -203,7 +203,9 @@ describe("fpwalk: conventions", () => {
       [["walk", "--max-frames", "ten", "x"], "fpwalk: --max-frames must be 0 to 2^64-1 (decimal or 0x hex), not 'ten'; try 'fpwalk walk --help'"],
       [["walk", "--aarch64-va-bits", "65", "x"], "fpwalk: --aarch64-va-bits must be 0 to 64, not '65'; try 'fpwalk walk --help'"],
       [["walk", "-n", "x", "y"], "fpwalk: -n/--frames must be a whole number of frames, not 'x'; try 'fpwalk walk --help'"],
-      [["walk", "--json", "-n", "3", "y"], "fpwalk: --json prints every frame; -n/--frames is for the readable output; try 'fpwalk walk --help'"]
+      [["walk", "--json", "-n", "3", "y"], "fpwalk: --json prints every frame; -n/--frames is for the readable output; try 'fpwalk walk --help'"],
+      [["walk", "--diagram", "-n", "3", "y"], "fpwalk: -n/--frames is for the table; --diagram keeps the first and last frames by itself; try 'fpwalk walk --help'"],
+      [["walk", "--svg", "", "y"], "fpwalk: --svg needs a file name; try 'fpwalk walk --help'"]
     ]
     for (const [args, message] of cases) {
       const run = fpwalk(args)
@@ -243,6 +245,21 @@ describe("fpwalk: conventions", () => {
     expect(fpwalk(["walk", join(dir, "bom.json")]).status).toBe(0)
     expect(fpwalk(["walk", "-"], text).status).toBe(0)
     expect(fpwalk(["walk", join(dir, "bom.ndjson")]).status).toBe(0)
+  })
+
+  it("colours the output on a terminal, unless NO_COLOR is set", () => {
+    // util-linux's script(1) (Debian's essential bsdutils) gives the CLI a pseudo-terminal.
+    const onTerminal = (env: Record<string, string>) => {
+      const run = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} walk --diagram examples/x86_64-UnmappedRead.json`, "/dev/null"], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "", ...env }
+      })
+      if (run.error !== undefined) throw new Error(`this test runs the CLI on a pseudo-terminal with script(1) (util-linux, Debian's bsdutils): ${run.error.message}`)
+      return run.stdout
+    }
+    expect(onTerminal({})).toContain("\u001b[31m")
+    expect(onTerminal({ NO_COLOR: "1" })).not.toContain("\u001b[")
   })
 
   it("colours nothing when piped, even with a terminal's TERM, and never with NO_COLOR", () => {

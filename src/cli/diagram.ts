@@ -151,6 +151,8 @@ export const layout = (view: StackView, keep: number = KEEP_EACH_END): Layout =>
       placed.push({ address: frame.fp, order: 2, row: { kind: "elided", from: index + 1, to: after - 1 } })
     }
   }
+  // The failing activation's entry value, even when none of its frames is drawn.
+  if (error?.activation !== undefined && error.fp !== undefined) activationsKept.add(error.activation)
   for (const activation of activationsKept) {
     const entry = view.activations[activation]
     if (entry !== undefined) {

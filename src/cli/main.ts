@@ -125,6 +125,9 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
   if (values.json && (values.diagram || frames !== undefined)) {
     return usageError(io, `--json prints every frame; ${values.diagram ? "--diagram" : "-n/--frames"} is for the readable output`)
   }
+  if (values.diagram && frames !== undefined) {
+    return usageError(io, "-n/--frames is for the table; --diagram keeps the first and last frames by itself")
+  }
   if (values.svg === "") return usageError(io, "--svg needs a file name")
   return runWalk({
     files: positionals,

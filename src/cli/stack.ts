@@ -60,6 +60,8 @@ export interface ErrorRow {
   readonly message: string
   readonly frame: number
   readonly fp?: bigint | undefined
+  /** The activation it is about, if any. */
+  readonly activation?: number | undefined
 }
 
 /**

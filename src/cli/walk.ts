@@ -106,7 +106,8 @@ export const viewOf = (name: string, snapshot: Snapshot, result: WalkResult): St
       tag: error._tag,
       message: error.message,
       frame: "frame" in error && typeof error.frame === "number" ? error.frame : result.frames.length,
-      fp: "fp" in error && typeof error.fp === "bigint" ? error.fp : undefined
+      fp: "fp" in error && typeof error.fp === "bigint" ? error.fp : undefined,
+      activation: "activation" in error && typeof error.activation === "number" ? error.activation : undefined
     },
     record: (fp) => ({
       savedFp: readWord(memory, fp + BigInt(arch.record.nextFpOffset), arch.littleEndian),

@@ -31,8 +31,11 @@ describe("the diagram", () => {
   })
 
   it("marks an FP that never became a frame, and an error with no FP at the end", () => {
-    const above = { tag: "FpAboveEntrySp", message: "FP 0x7f0000000100 is above the entry SP", frame: 2, fp: FIRST + 0x100n }
-    expect(text(view({ frames: 2, error: above }))).toContain("x FP 0x7f0000000100 is not a frame: FP 0x7f0000000100 is above the entry SP.")
+    const above = { tag: "FpAboveEntrySp", message: "FP 0x7f0000000100 is above the entry SP", frame: 2, fp: FIRST + 0x100n, activation: 1 }
+    const drawn = text(view({ frames: 2, error: above, activations: 2 }))
+    expect(drawn).toContain("x FP 0x7f0000000100 is not a frame: FP 0x7f0000000100 is above the entry SP.")
+    // Its activation has no frame drawn, but its entry SP is.
+    expect(drawn).toContain("── entry SP of activation 1")
     const limit = { tag: "FrameLimitExceeded", message: "more than 2 frames", frame: 2 }
     expect(text(view({ frames: 2, error: limit })).trimEnd().split("\n").at(-1)).toBe("x more than 2 frames.")
   })

@@ -13,11 +13,13 @@ export const view = (options: {
   readonly trap?: boolean
   readonly error?: ErrorRow
   readonly regions?: StackView["regions"]
+  /** Activations in the snapshot (default: those the frames reach). */
+  readonly activations?: number
 }): StackView => {
   const activationOf = options.activationOf ?? (() => 0)
   const frame = (i: number): FrameRow | undefined =>
     i >= 0 && i < options.frames ? { pc: 0x40_0000n + BigInt(i), fp: FIRST + 16n * BigInt(i), activation: activationOf(i) } : undefined
-  const activations = Math.max(1, activationOf(options.frames - 1) + 1)
+  const activations = options.activations ?? Math.max(1, activationOf(options.frames - 1) + 1)
   return {
     name: "test.json",
     arch: "x86_64",
