@@ -165,22 +165,9 @@ export class Cursor implements FrameView {
 
   run(f: (cursor: Cursor) => ControlFlow | void): boolean {
     for (;;) {
-      switch (this.phase) {
-        case FRAME:
-          while (this.check()) {
-            if (f(this) === "break") return true
-            if (!this.advance()) break
-          }
-          break
-        case ADVANCE:
-          this.advance()
-          break
-        case ACTIVATION:
-          this.begin()
-          break
-        default:
-          return false
-      }
+      if (this.phase === ACTIVATION) this.begin()
+      else if (this.phase === DONE) return false
+      else if (this.walk(f)) return true
     }
   }
 
@@ -202,115 +189,124 @@ export class Cursor implements FrameView {
     }
   }
 
-  // Before emitting the frame at the current FP: the boundary rules, the
-  // alignment, the frame limit; then the frame is the cursor's.
-  private check(): boolean {
-    const offset = this.offset
-    if (offset === this.stopOffset) {
-      this.phase = ACTIVATION
-      return false
+  // The frames of the current activation, from the current phase, until
+  // the activation ends (false, phase ACTIVATION), the walk fails (false,
+  // phase DONE) or `f` says "break" (true). Every check of the walk is
+  // here, once, in the spec's order; the anchor's values are held in locals
+  // and reloaded whenever `anchor` moves it.
+  private walk(f: (cursor: Cursor) => ControlFlow | void): boolean {
+    const { alignMask, highFill, highKeep, littleEndian, lowFill, lowKeep, maxFrames, pcFromNextFp, sign } = this
+    const { fpHighAt, fpLowAt, pcHighAt, pcLowAt } = this
+    let { baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this
+    let { aboveOffset, afterHigh, afterLow, stopOffset } = this
+    const reload = () => {
+      ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
+      ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
     }
-    const { activation, count: frame } = this
-    if (offset > this.aboveOffset) {
-      return this.fail(this.plan.rules.above!({ frame, activation, fp: this.exact(offset), boundary: this.boundary }))
+    let advancing = this.phase === ADVANCE
+    for (;;) {
+      if (!advancing) {
+        // Before emitting the frame at the current FP.
+        const frame = this.count
+        if (offset === stopOffset) {
+          this.phase = ACTIVATION
+          return false
+        }
+        if (offset > aboveOffset) {
+          this.offset = offset
+          const error = this.plan.rules.above!({ frame, activation: this.activation, fp: this.exact(offset), boundary: this.boundary })
+          return this.fail(error)
+        }
+        if (((baseMod + offset) & alignMask) !== 0) {
+          return this.fail(new MisalignedFp({ frame, activation: this.activation, fp: this.exact(offset), alignment: alignMask + 1 }))
+        }
+        if (frame >= maxFrames) return this.fail(new FrameLimitExceeded({ frame, maxFrames }))
+        // Exact: the sum is below 2^53, and `>>> 0` keeps its low 32 bits.
+        const sum = baseLow + offset
+        const low = sum >>> 0
+        this.fpLow = low
+        this.fpHigh = baseHigh + (sum - low) / TWO_32
+        this.count = frame + 1
+        this.offset = offset
+        this.phase = ADVANCE
+        if (f(this) === "break") return true
+      }
+      advancing = false
+      // After the frame at the current FP: its saved PC and the next FP.
+      let pcHigh = 0
+      let pcLow = 0
+      let nextHigh: number
+      let nextLow: number
+      if (offset >= fastLow && offset <= fastHigh) {
+        const v = view!
+        if (!pcFromNextFp) {
+          pcHigh = v.getUint32(offset + pcHighAt, littleEndian)
+          pcLow = v.getUint32(offset + pcLowAt, littleEndian)
+        }
+        nextHigh = v.getUint32(offset + fpHighAt, littleEndian)
+        nextLow = v.getUint32(offset + fpLowAt, littleEndian)
+      } else {
+        const fp = this.exact(offset)
+        if (!pcFromNextFp) {
+          const pc = this.read(fp, this.pcOffset, "saved PC")
+          if (pc === undefined) return false
+          pcHigh = Number(pc >> 32n)
+          pcLow = Number(pc & 0xffff_ffffn)
+        }
+        const next = this.read(fp, this.nextFpOffset, "saved FP")
+        if (next === undefined) return false
+        nextHigh = Number(next >> 32n)
+        nextLow = Number(next & 0xffff_ffffn)
+      }
+      // The next FP as an offset from the anchor: exact when its size is
+      // below 2^53 (rounding keeps 2^53 and above at or above it).
+      let next = (nextHigh - baseHigh) * TWO_32 + (nextLow - baseLow)
+      let current = offset
+      let fp: bigint | undefined = undefined
+      let anchored = next >= fastLow && next <= fastHigh
+      if (!anchored && !(next > -SAFE && next < SAFE)) {
+        // Too far to judge from here: anchor on the next FP first, exactly.
+        // The current FP's offset from there may be rounded, keeping its
+        // order against the next FP's.
+        fp = this.exact(offset)
+        this.anchor(fromHalves(nextHigh, nextLow))
+        reload()
+        next = offset
+        current = Number(fp - this.base)
+        anchored = true
+      }
+      if (next >= afterLow && next <= afterHigh) {
+        this.phase = ACTIVATION
+        return false
+      }
+      if (next <= current) {
+        return this.fail(new NonMonotonicFp({
+          frame: this.count,
+          activation: this.activation,
+          fp: fp ?? this.exact(offset),
+          nextFp: this.base + BigInt(next)
+        }))
+      }
+      // The walk goes on at the next FP: in this span, or anchored anew.
+      if (anchored) {
+        offset = next
+      } else {
+        this.anchor(fromHalves(nextHigh, nextLow))
+        reload()
+      }
+      if (pcFromNextFp) {
+        // s390x's C frames: the return address is in the caller's frame.
+        const at = this.exact(offset)
+        const pc = this.read(at, this.pcOffset, "saved PC")
+        if (pc === undefined) return false
+        pcHigh = Number(pc >> 32n)
+        pcLow = Number(pc & 0xffff_ffffn)
+      }
+      const signed = (pcHigh & sign) !== 0
+      this.pcHigh = (signed ? pcHigh | highFill : pcHigh & highKeep) >>> 0
+      this.pcLow = (signed ? pcLow | lowFill : pcLow & lowKeep) >>> 0
+      this.phase = FRAME
     }
-    if (((this.baseMod + offset) & this.alignMask) !== 0) {
-      return this.fail(new MisalignedFp({ frame, activation, fp: this.exact(offset), alignment: this.alignMask + 1 }))
-    }
-    if (frame >= this.maxFrames) return this.fail(new FrameLimitExceeded({ frame, maxFrames: this.maxFrames }))
-    // Exact: the sum is below 2^53, and `>>> 0` keeps its low 32 bits.
-    const sum = this.baseLow + offset
-    const low = sum >>> 0
-    this.fpLow = low
-    this.fpHigh = this.baseHigh + (sum - low) / TWO_32
-    this.count = frame + 1
-    this.phase = ADVANCE
-    return true
-  }
-
-  // After the current frame: read its saved PC and FP, judge the next FP.
-  private advance(): boolean {
-    if (this.pcFromNextFp) return this.advanceThroughNextFp()
-    const offset = this.offset
-    let pcHigh: number
-    let pcLow: number
-    let nextHigh: number
-    let nextLow: number
-    if (offset >= this.fastLow && offset <= this.fastHigh) {
-      const view = this.view!
-      const le = this.littleEndian
-      pcHigh = view.getUint32(offset + this.pcHighAt, le)
-      pcLow = view.getUint32(offset + this.pcLowAt, le)
-      nextHigh = view.getUint32(offset + this.fpHighAt, le)
-      nextLow = view.getUint32(offset + this.fpLowAt, le)
-    } else {
-      const fp = this.exact(offset)
-      const pc = this.read(fp, this.pcOffset, "saved PC")
-      if (pc === undefined) return false
-      const next = this.read(fp, this.nextFpOffset, "saved FP")
-      if (next === undefined) return false
-      pcHigh = Number(pc >> 32n)
-      pcLow = Number(pc & 0xffff_ffffn)
-      nextHigh = Number(next >> 32n)
-      nextLow = Number(next & 0xffff_ffffn)
-    }
-    this.setPc(pcHigh, pcLow)
-    return this.follow(offset, nextHigh, nextLow)
-  }
-
-  // The record whose saved PC sits at the next FP (s390x's C ABI: the
-  // caller's register save area): the next FP, judged, then the PC there.
-  private advanceThroughNextFp(): boolean {
-    const next = this.read(this.exact(this.offset), this.nextFpOffset, "saved FP")
-    if (next === undefined || !this.follow(this.offset, Number(next >> 32n), Number(next & 0xffff_ffffn))) return false
-    const pc = this.read(next, this.pcOffset, "saved PC")
-    if (pc === undefined) return false
-    this.setPc(Number(pc >> 32n), Number(pc & 0xffff_ffffn))
-    return true
-  }
-
-  // The PC read from the stack, cleaned by the walk's mask.
-  private setPc(high: number, low: number): void {
-    const signed = (high & this.sign) !== 0
-    this.pcHigh = (signed ? high | this.highFill : high & this.highKeep) >>> 0
-    this.pcLow = (signed ? low | this.lowFill : low & this.lowKeep) >>> 0
-  }
-
-  // Judges the next FP (the end rule, then monotonicity) and moves to it.
-  private follow(offset: number, nextHigh: number, nextLow: number): boolean {
-    // The next FP as an offset from the anchor: exact when its size is
-    // below 2^53 (rounding keeps 2^53 and above at or above it).
-    let next = (nextHigh - this.baseHigh) * TWO_32 + (nextLow - this.baseLow)
-    let current = offset
-    let fp: bigint | undefined = undefined
-    let anchored = next >= this.fastLow && next <= this.fastHigh
-    if (!anchored && !(next > -SAFE && next < SAFE)) {
-      // Too far to judge from here: anchor on the next FP first, exactly.
-      // The current FP's offset from there may be rounded, keeping its
-      // order against the next FP's.
-      fp = this.exact(offset)
-      this.anchor(fromHalves(nextHigh, nextLow))
-      next = this.offset
-      current = Number(fp - this.base)
-      anchored = true
-    }
-    if (next >= this.afterLow && next <= this.afterHigh) {
-      this.phase = ACTIVATION
-      return false
-    }
-    if (next <= current) {
-      return this.fail(new NonMonotonicFp({
-        frame: this.count,
-        activation: this.activation,
-        fp: fp ?? this.exact(offset),
-        nextFp: this.exact(next)
-      }))
-    }
-    // The walk goes on at the next FP: in this span, or anchored anew.
-    if (anchored) this.offset = next
-    else this.anchor(fromHalves(nextHigh, nextLow))
-    this.phase = FRAME
-    return true
   }
 
   // Makes `fp` the current FP: anchored on the span holding its frame
