@@ -120,12 +120,18 @@ export const fields = (bytes: Uint8Array): Array<Field> => {
 
 const edges = (size: number): Array<bigint> => [0n, 1n, 8n, 0x1000n, BigInt(size) - 1n, BigInt(size), BigInt(size) + 1n, 0xffffn, 0xffff_ffffn, 1n << 53n, 1n << 63n, (1n << 64n) - 8n, (1n << 64n) - 1n]
 
-/** Overwrites a few structural fields, chosen by the input's last 8 bytes (which stay as they are). */
-export const mutate = (data: Uint8Array): Uint8Array => {
-  const bytes = data.slice()
+/**
+ * Overwrites a few structural fields of `bytes` in place, chosen by its last
+ * 8 bytes (which stay as they are); returns a function that undoes it.
+ */
+export const mutateInPlace = (bytes: Uint8Array): (() => void) => {
+  const saved: Array<readonly [number, Uint8Array]> = []
+  const undo = () => {
+    for (const [offset, old] of saved.reverse()) bytes.set(old, offset)
+  }
   const found = fields(bytes)
-  if (found.length === 0 || bytes.length < 72) return bytes
-  let state = (data[data.length - 1]! | (data[data.length - 2]! << 8) | (data[data.length - 3]! << 16) | (data[data.length - 4]! << 24)) >>> 0 || 1
+  if (found.length === 0 || bytes.length < 72) return undo
+  let state = (bytes[bytes.length - 1]! | (bytes[bytes.length - 2]! << 8) | (bytes[bytes.length - 3]! << 16) | (bytes[bytes.length - 4]! << 24)) >>> 0 || 1
   const next = () => {
     state ^= state << 13
     state ^= state >>> 17
@@ -134,7 +140,7 @@ export const mutate = (data: Uint8Array): Uint8Array => {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const le = bytes[5] !== 2
-  const count = 1 + (data[data.length - 5]! % 3)
+  const count = 1 + (bytes[bytes.length - 5]! % 3)
   for (let i = 0; i < count; i++) {
     const field = found[next() % found.length]!
     if (field.offset + field.width > bytes.length - 8) continue
@@ -142,12 +148,19 @@ export const mutate = (data: Uint8Array): Uint8Array => {
     const old = field.width === 8 ? view.getBigUint64(field.offset, le) : BigInt(field.width === 4 ? view.getUint32(field.offset, le) : view.getUint16(field.offset, le))
     const pick = next() % (choices.length + 3)
     const value = pick < choices.length ? choices[pick]! : pick === choices.length ? old + BigInt(next() % 64) : pick === choices.length + 1 ? old - BigInt(next() % 64) : BigInt(next())
-    const bits = BigInt(field.width * 8)
-    const v = BigInt.asUintN(Number(bits), value)
+    const v = BigInt.asUintN(field.width * 8, value)
+    saved.push([field.offset, bytes.slice(field.offset, field.offset + field.width)])
     if (field.width === 8) view.setBigUint64(field.offset, v, le)
     else if (field.width === 4) view.setUint32(field.offset, Number(v), le)
     else view.setUint16(field.offset, Number(v), le)
   }
+  return undo
+}
+
+/** {@link mutateInPlace} on a copy. */
+export const mutate = (data: Uint8Array): Uint8Array => {
+  const bytes = data.slice()
+  mutateInPlace(bytes)
   return bytes
 }
 

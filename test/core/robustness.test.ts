@@ -4,10 +4,12 @@
  * exception. The checks are the fuzz target's (fuzz/core.fuzz.ts).
  */
 import * as Result from "effect/Result"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { gunzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import { fromBytes } from "../../src/ByteSource.js"
 import { readCore } from "../../src/core/Core.js"
-import { exercise, fields, mutate } from "../../fuzz/core.fuzz.js"
+import { exercise, fields, mutateInPlace } from "../../fuzz/core.fuzz.js"
 import { fixture } from "../elf/fixtures.js"
 
 const cuts = (size: number): Array<number> => {
@@ -48,18 +50,20 @@ describe.each(["x86_64.core", "s390x.core"])("%s", (name) => {
       return state >>> 0
     }
     for (let i = 0; i < 300; i++) {
-      copy.set(bytes.subarray(bytes.length - 8), bytes.length - 8)
       for (let k = 0; k < 5; k++) copy[bytes.length - 1 - k] = next() & 0xff
-      const mutated = mutate(copy)
-      expect(() => exercise(mutated), `mutation ${i}`).not.toThrow()
+      const undo = mutateInPlace(copy)
+      expect(() => exercise(copy), `mutation ${i}`).not.toThrow()
+      undo()
     }
+    copy.set(bytes.subarray(bytes.length - 8), bytes.length - 8)
+    expect(Buffer.compare(copy, bytes)).toBe(0)
     const head = fields(bytes).map((f) => f.offset)
     for (let i = 0; i < 300; i++) {
       const at = i % 2 === 0 ? next() % 0x800 : head[next() % head.length]! + (next() % 8)
       const bit = 1 << (next() % 8)
-      copy.set(bytes)
       copy[at] = copy[at]! ^ bit
       expect(() => exercise(copy), `flip at ${at}`).not.toThrow()
+      copy[at] = copy[at]! ^ bit
     }
   })
 })
@@ -86,5 +90,35 @@ describe("a truncated core", () => {
     expect(core.image.memory.spanOf(0x40008002e0n)).toBeDefined()
     expect(core.image.memory.spanOf(0x40008d3000n)).toBeUndefined()
     expect(core.image.memory.spanOf(0x40008d2ff8n)).toBeDefined()
+  })
+})
+
+const cores = new URL("../fixtures/cores/", import.meta.url)
+const realCores = existsSync(cores) ? readdirSync(cores).filter((f) => f.endsWith(".core.gz")).sort() : []
+
+describe.each(realCores)("test/fixtures/cores/%s", (file) => {
+  const bytes = new Uint8Array(gunzipSync(readFileSync(new URL(file, cores))))
+
+  it("truncated at 100 cut points: an InputError naming a structure, or a partial core; never an exception", () => {
+    for (const cut of cuts(bytes.length)) {
+      const part = bytes.subarray(0, cut)
+      expect(() => exercise(part), `cut at ${cut}`).not.toThrow()
+      const read = readCore(fromBytes(part))
+      if (Result.isFailure(read)) expect(read.failure.message).toMatch(/^(ELF header|program header( table| \d+)|note \d+ at 0x[0-9a-f]+|section( header table| \d+)): /)
+      const lenient = readCore(fromBytes(part), { truncated: "warn" })
+      if (Result.isSuccess(lenient)) expect(lenient.success.threads.length).toBeGreaterThan(0)
+    }
+  })
+
+  it("survives 100 structure-aware mutations", () => {
+    const copy = bytes.slice()
+    for (let i = 0; i < 100; i++) {
+      copy[bytes.length - 1] = i
+      copy[bytes.length - 2] = i * 37
+      copy[bytes.length - 5] = i
+      const undo = mutateInPlace(copy)
+      expect(() => exercise(copy), `mutation ${i}`).not.toThrow()
+      undo()
+    }
   })
 })
