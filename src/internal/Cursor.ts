@@ -193,16 +193,12 @@ export class Cursor implements FrameView {
   // the activation ends (false, phase ACTIVATION), the walk fails (false,
   // phase DONE) or `f` says "break" (true). Every check of the walk is
   // here, once, in the spec's order; the anchor's values are held in locals
-  // and reloaded whenever `anchor` moves it.
+  // and reloaded whenever `anchor` moves it (the two destructurings below).
   private walk(f: (cursor: Cursor) => ControlFlow | void): boolean {
     const { alignMask, highFill, highKeep, littleEndian, lowFill, lowKeep, maxFrames, pcFromNextFp, sign } = this
     const { fpHighAt, fpLowAt, pcHighAt, pcLowAt } = this
     let { baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this
     let { aboveOffset, afterHigh, afterLow, stopOffset } = this
-    const reload = () => {
-      ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
-      ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
-    }
     let advancing = this.phase === ADVANCE
     for (;;) {
       if (!advancing) {
@@ -270,7 +266,8 @@ export class Cursor implements FrameView {
         // order against the next FP's.
         fp = this.exact(offset)
         this.anchor(fromHalves(nextHigh, nextLow))
-        reload()
+        ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
+        ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
         next = offset
         current = Number(fp - this.base)
         anchored = true
@@ -292,7 +289,8 @@ export class Cursor implements FrameView {
         offset = next
       } else {
         this.anchor(fromHalves(nextHigh, nextLow))
-        reload()
+        ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
+        ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
       }
       if (pcFromNextFp) {
         // s390x's C frames: the return address is in the caller's frame.
