@@ -109,10 +109,11 @@ export const fields = (bytes: Uint8Array): Array<Field> => {
       out.push({ offset: at, width: 4 }, { offset: at + 4, width: 4 })
       const namesz = u32(at)
       const descsz = u32(at + 4)
-      const desc = at + 12 + ((namesz + 3) & ~3)
+      // Arithmetic padding: `& ~3` on sizes near 2^32 goes negative.
+      const desc = at + 12 + Math.ceil(namesz / 4) * 4
       if (desc + descsz > end) break
       if (u32(at + 8) === 1) for (let r = 112; r + 8 <= descsz && r < 112 + 34 * 8; r += 8) out.push({ offset: desc + r, width: 8 })
-      at = desc + ((descsz + 3) & ~3)
+      at = desc + Math.ceil(descsz / 4) * 4
     }
   }
   return out

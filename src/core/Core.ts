@@ -179,6 +179,24 @@ export interface ReadOptions {
   readonly truncated?: "fail" | "warn"
 }
 
+/**
+ * Whether the first bytes of an input are an ELF64 core's header (magic,
+ * `ELFCLASS64`, `e_type` `ET_CORE` in the file's byte order): how a CLI tells
+ * a core from a snapshot or a minidump without a flag. Needs 18 bytes.
+ *
+ * @example
+ * ```ts
+ * looksLikeCore(source.read(0, 18) ?? new Uint8Array()) // true for a core
+ * ```
+ *
+ * @category guards
+ * @since 0.2.0
+ */
+export const looksLikeCore = (head: Uint8Array): boolean =>
+  head.length >= 18 &&
+  head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46 && head[4] === 2 &&
+  ((head[5] === 1 && head[16] === 4 && head[17] === 0) || (head[5] === 2 && head[16] === 0 && head[17] === 4))
+
 const LIMIT = 1n << 64n
 const fail = (path: string, reason: string) => Result.fail(new InputError({ path, reason }))
 const at = (note: Note) => `note ${note.index} at ${hex(note.offset)}`

@@ -8,7 +8,7 @@ import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { fromBytes } from "../../src/ByteSource.js"
 import type { Core } from "../../src/core/Core.js"
-import { readCore } from "../../src/core/Core.js"
+import { looksLikeCore, readCore } from "../../src/core/Core.js"
 import type { CoreSpec } from "../../properties/core/writer.js"
 import { layoutCore, writeCore } from "../../properties/core/writer.js"
 
@@ -185,5 +185,18 @@ describe("checks", () => {
     const type = Buffer.from(written).indexOf(Buffer.from([0x45, 0x4c, 0x49, 0x46]))
     expect(type).toBeGreaterThan(0)
     expect(failure(patch(written, type + 12, 1000n))).toMatch(/^note 4 at 0x[0-9a-f]+: NT_FILE count 1000 needs 0x5dd0 bytes, the note has 0x[0-9a-f]+$/)
+  })
+})
+
+describe("looksLikeCore", () => {
+  it("tells a core's header, in either byte order, from an executable's, a short input and other formats", () => {
+    const le = writeCore({ arch: "x86_64", threads: [], segments: [] })
+    const be = writeCore({ arch: "s390x", threads: [], segments: [] })
+    expect([looksLikeCore(le), looksLikeCore(be), looksLikeCore(le.subarray(0, 18))]).toEqual([true, true, true])
+    expect(looksLikeCore(le.subarray(0, 17))).toBe(false)
+    expect(looksLikeCore(le.map((b, i) => (i === 16 ? 3 : b)))).toBe(false)
+    expect(looksLikeCore(be.map((b, i) => (i === 5 ? 1 : b)))).toBe(false)
+    expect(looksLikeCore(le.map((b, i) => (i === 4 ? 1 : b)))).toBe(false)
+    expect(looksLikeCore(new TextEncoder().encode('{"version": 1, "arch": "x86_64"}'))).toBe(false)
   })
 })
