@@ -340,7 +340,7 @@ export const readCore = (source: ByteSource, options: ReadOptions = {}): Result.
   if (threads.length === 0) warnings.push("no NT_PRSTATUS note: the core holds no thread to walk")
   const withSignals = threads.map((t, i) => (siginfos.has(i) ? { ...t, siginfo: siginfos.get(i) } : t))
   const crashedSignal = siginfos.get(0) ?? firstSignal
-  const modules = modulesOf(mappings ?? [], memory)
+  const modules = modulesOf(mappings ?? [], memory, warnings)
   const image: Image = { kind: "core", arch: elf.arch, memory, threads: withSignals, modules, warnings }
   return Result.succeed({
     image,
@@ -425,18 +425,22 @@ const readFileNote = (note: Note, f: Fields): Result.Result<{ mappings: Readonly
  * at each mapping of offset 0. The build ID is read from the module's first
  * page when the core captured it (the kernel and gdb dump it).
  */
-const modulesOf = (mappings: ReadonlyArray<Mapping>, memory: CoreMemory): ReadonlyArray<Module> => {
+const modulesOf = (mappings: ReadonlyArray<Mapping>, memory: CoreMemory, warnings: Array<string>): ReadonlyArray<Module> => {
   const groups: Array<{ first: Mapping; end: bigint }> = []
   for (const m of mappings) {
     const last = groups[groups.length - 1]
     if (last !== undefined && last.first.name === m.name && m.fileOffset !== 0n) last.end = m.end > last.end ? m.end : last.end
     else groups.push({ first: m, end: m.end })
   }
-  return groups.map(({ first, end }) => {
-    const buildId = first.fileOffset === 0n ? buildIdInMemory(memory, first.start) : undefined
+  if (groups.length > MAX_BUILD_IDS) warnings.push(`NT_FILE names ${groups.length} files; build IDs are read for the first ${MAX_BUILD_IDS} only`)
+  return groups.map(({ first, end }, i) => {
+    const buildId = first.fileOffset === 0n && i < MAX_BUILD_IDS ? buildIdInMemory(memory, first.start) : undefined
     return { base: first.start, size: end - first.start, name: first.name, fileOffset: first.fileOffset, buildId }
   })
 }
+
+/** Modules whose first page is searched for a build ID (each costs a read of up to 64 KiB). */
+const MAX_BUILD_IDS = 1024
 
 /** The build ID of the ELF image whose first bytes are captured at `base`, if it is one. */
 export const buildIdInMemory = (memory: CoreMemory, base: bigint): Uint8Array | undefined => {

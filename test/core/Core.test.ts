@@ -200,3 +200,12 @@ describe("looksLikeCore", () => {
     expect(looksLikeCore(new TextEncoder().encode('{"version": 1, "arch": "x86_64"}'))).toBe(false)
   })
 })
+
+describe("bounds on work", () => {
+  it("reads build IDs for the first 1024 modules only, and says so", () => {
+    const files = Array.from({ length: 1100 }, (_, i) => ({ start: 0x10000n, end: 0x11000n, pageOffset: 0n, name: `/lib/l${i}.so` }))
+    const c = read({ arch: "x86_64", threads: [{ tid: 1, signal: 11, registers: {} }], segments: [{ vaddr: 0x10000n, memsz: 0x1000n, bytes: new Uint8Array(0x1000) }], files })
+    expect(c.image.modules.length).toBe(1100)
+    expect(c.warnings).toEqual(["NT_FILE names 1100 files; build IDs are read for the first 1024 only"])
+  })
+})
