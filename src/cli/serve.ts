@@ -234,6 +234,7 @@ const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Arr
     }
     const onInflatedEnd = () => {
       exchange.bodyRead = true
+      exchange.idle(false)
       settle(Effect.succeed(Buffer.concat(chunks, size)))
     }
     const onBadGzip = (error: Error) =>
@@ -298,6 +299,7 @@ const readBody = (
     }
     const onEnd = () => {
       exchange.bodyRead = true
+      exchange.idle(false)
       settle(Effect.succeed(whole === undefined ? Buffer.concat(chunks, size) : whole.subarray(0, size)))
     }
     const onGone = () => settle(Effect.fail(new Http.ClientClosed()))
@@ -325,13 +327,17 @@ const readBody = (
     })
   })
 
-// Writes one chunk, waiting for `drain` when the socket's buffer is full.
-const write = (res: ServerResponse, chunk: string | Uint8Array): Effect.Effect<void, Http.ClientClosed> =>
+// Writes one chunk, waiting for `drain` when the socket's buffer is full;
+// the idle timer runs while it waits (a client that stops reading is dropped).
+const write = (exchange: Exchange, chunk: string | Uint8Array): Effect.Effect<void, Http.ClientClosed> =>
   Effect.callback((resume) => {
+    const { res } = exchange
     if (res.destroyed || res.writableEnded) return resume(Effect.fail(new Http.ClientClosed()))
     if (res.write(chunk, () => {})) return resume(Effect.void)
+    exchange.idle(true)
     const onDrain = () => {
       cleanup()
+      exchange.idle(false)
       resume(Effect.void)
     }
     const onClose = () => {
@@ -367,8 +373,10 @@ const linger = (req: IncomingMessage, ms: number): Effect.Effect<void> =>
     return Effect.sync(cleanup)
   })
 
-const end = (res: ServerResponse, body?: string | Uint8Array): Effect.Effect<void> =>
+const end = (exchange: Exchange, body?: string | Uint8Array): Effect.Effect<void> =>
   Effect.sync(() => {
+    const { res } = exchange
+    exchange.idle(true)
     if (!res.writableEnded && !res.destroyed) res.end(body ?? "")
   })
 
@@ -380,6 +388,14 @@ interface Exchange {
   readonly hasBody: boolean
   /** Set once the service has read the body to its end. */
   bodyRead: boolean
+  /**
+   * Starts or stops the socket's idle timer. It runs while the server waits
+   * on the client (for the request, its body, or to read the answer), and
+   * stops from the end of the body until the answer is written: a walk that
+   * takes longer than the idle time (it is bounded by the request time) does
+   * not lose its connection.
+   */
+  readonly idle: (on: boolean) => void
 }
 
 const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => boolean): Http.Reply =>
@@ -396,8 +412,8 @@ const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => bool
     if (closing || draining()) headers["connection"] = "close"
     if (typeof response.body !== "string" && !(response.body instanceof Uint8Array)) {
       res.writeHead(response.status, headers)
-      yield* Stream.runForEach(response.body, (chunk) => write(res, chunk))
-      return yield* end(res)
+      yield* Stream.runForEach(response.body, (chunk) => write(exchange, chunk))
+      return yield* end(exchange)
     }
     headers["content-length"] = String(
       typeof response.body === "string" ? Buffer.byteLength(response.body) : response.body.byteLength
@@ -405,16 +421,16 @@ const replyWith = (exchange: Exchange, config: ServeConfig, draining: () => bool
     res.writeHead(response.status, headers)
     if (!closing) {
       if (early) req.resume()
-      return yield* end(res, response.body)
+      return yield* end(exchange, response.body)
     }
     // A stalled client (408) is not sending: close at once.
-    if (response.status === 408) return yield* end(res, response.body)
+    if (response.status === 408) return yield* end(exchange, response.body)
     // A 413 goes out at once, but the socket closes only when the client has
     // stopped sending (or the request time is up): closing on unread data
     // would reset the connection and could lose the answer.
-    yield* write(res, response.body)
+    yield* write(exchange, response.body)
     yield* linger(req, exchange.arrived + config.requestTimeout - Date.now())
-    yield* end(res)
+    yield* end(exchange)
   })
 
 const internalError = (res: ServerResponse) =>
@@ -503,7 +519,8 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
       res,
       arrived: Date.now(),
       hasBody: (contentLength ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined,
-      bodyRead: false
+      bodyRead: false,
+      idle: (on) => void req.socket.setTimeout(on ? config.idleTimeout : 0)
     }
     const request: Http.Request = {
       method: req.method ?? "GET",
