@@ -221,7 +221,7 @@ export class Cursor implements FrameView {
         const sum = baseLow + offset
         const low = sum >>> 0
         this.fpLow = low
-        this.fpHigh = baseHigh + (sum - low) / TWO_32
+        this.fpHigh = sum < TWO_32 ? baseHigh : baseHigh + (sum - low) / TWO_32
         this.count = frame + 1
         this.offset = offset
         this.phase = ADVANCE
@@ -285,8 +285,10 @@ export class Cursor implements FrameView {
         }))
       }
       // The walk goes on at the next FP: in this span, or anchored anew.
+      // (An offset in a span is below 2^32: `>>> 0` keeps it a small
+      // integer for the reads, which makes the loop twice as fast.)
       if (anchored) {
-        offset = next
+        offset = next >>> 0
       } else {
         this.anchor(fromHalves(nextHigh, nextLow))
         ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
