@@ -176,6 +176,15 @@ function jazzerArgs(name, corpora, fuzzerOptions) {
     path.join(BUILD, "fuzz", `${name}.fuzz.js`),
     ...corpora,
     "--sync",
+    // Coverage from the engine and the stack builder guides the fuzzer; the
+    // oracle, the reference walker, the layout helpers and the JSON codec
+    // (base64, hex, the Schema wrapper: the snapshot-json target's code) only
+    // check and copy. Instrumented, base64's byte loops alone, every compare
+    // traced, cost more than the rest of an execution.
+    // (jazzer.js drops its default includes when excludes are given: both are set.)
+    // The bug detectors (command injection, path traversal, prototype pollution, …) watch for
+    // what a walk never does; their per-run checks cost more than the walk.
+    ...(name.startsWith("walk-") ? ["-i", "*", "-e", "node_modules", "-e", "fuzz/oracle", "-e", "test/reference", "-e", "properties/", "-e", "src/internal/base64", "-e", "src/Snapshot", "-e", "src/U64", "--disable_bug_detectors=.*"] : []),
     "--",
     ...(fs.existsSync(dict) ? [`-dict=${dict}`] : []),
     ...(name.startsWith("walk-") ? ["-max_len=1024"] : []),
@@ -204,10 +213,28 @@ function fuzzTarget(loader, name, log) {
   return new Promise((resolve) => {
     const child = spawn(loader.node, argv, { cwd: ROOT, env: { ...process.env, ...loader.env }, stdio: ["ignore", "pipe", "pipe"] })
     const killer = setTimeout(() => child.kill("SIGKILL"), (seconds + 300) * 1000)
+    // CPU seconds the fuzzer has used (Linux): on a loaded machine, runs per
+    // CPU second says what the target costs; runs per second also says how
+    // much of the machine it got.
+    const cpuSeconds = () => {
+      const stat = fs.existsSync(`/proc/${child.pid}/stat`) ? fs.readFileSync(`/proc/${child.pid}/stat`, "utf8") : ""
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      return fields.length > 15 ? (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100 : undefined
+    }
+    const sample = () => {
+      const cpu = cpuSeconds()
+      if (cpu !== undefined && fuzzingFrom !== undefined) {
+        stats.cpu = cpu
+        stats.cpuRuns = lastRuns
+      }
+    }
     const ticker = setInterval(() => {
+      sample()
       const t = Math.round((Date.now() - started) / 1000)
-      console.log(`[${name}] ${t}/${seconds}s  runs ${lastRuns}  cov ${stats.cov}  ft ${stats.ft}  corpus ${stats.corpus}`)
+      const perCpu = stats.cpu ? `  runs/cpu-s ${Math.round(stats.cpuRuns / stats.cpu)}` : ""
+      console.log(`[${name}] ${t}/${seconds}s  runs ${lastRuns}  cov ${stats.cov}  ft ${stats.ft}  corpus ${stats.corpus}${perCpu}`)
     }, 10_000)
+    const lastSample = setTimeout(sample, Math.max(1, seconds - 1) * 1000)
     let pending = ""
     let inCrash = false
     const onData = (chunk) => {
@@ -244,12 +271,14 @@ function fuzzTarget(loader, name, log) {
     child.stderr.on("data", onData)
     child.on("close", (code) => {
       clearTimeout(killer)
+      clearTimeout(lastSample)
       clearInterval(ticker)
       out.end()
       stats.exit = code
       stats.wall = (Date.now() - started) / 1000
       if (stats.runs === 0) stats.runs = lastRuns
       if (stats.execs === 0 && stats.wall > 0) stats.execs = Math.round(stats.runs / stats.wall)
+      stats.execsPerCpu = stats.cpu ? Math.round(stats.cpuRuns / stats.cpu) : undefined
       if (code !== 0 && stats.crashes === 0) stats.crashes = 1 // a failure the patterns did not name
       resolve(stats)
     })
@@ -279,7 +308,7 @@ function minimise(loader, name) {
 async function seed() {
   const url = (p) => pathToFileURL(path.join(BUILD, p)).href
   const { FuzzedDataProvider } = await import(pathToFileURL(path.join(ROOT, "node_modules/@jazzer.js/core/dist/FuzzedDataProvider.js")).href)
-  const { buildStack } = await import(url("fuzz/stack-builder.js"))
+  const { buildStack, toJson } = await import(url("fuzz/stack-builder.js"))
   const { decodeSync, resultToJson } = await import(url("src/Snapshot.js"))
   const { walkSync } = await import(url("src/Walker.js"))
   // xorshift32 with a fixed seed: the same seeds on every machine.
@@ -302,7 +331,7 @@ async function seed() {
       const data = bytes(next() % 160)
       const provider = new FuzzedDataProvider(data)
       provider.consumeIntegralInRange(0, 255)
-      const json = buildStack(arch, provider)
+      const json = toJson(buildStack(arch, provider))
       const result = walkSync(decodeSync(json).snapshot)
       const outcome = result.ok ? (result.frames.length >= 12 ? "deep" : "ok") : result.error._tag
       if (seen.has(outcome)) continue
@@ -335,7 +364,7 @@ async function main() {
     const crash = stats.crashes > 0
       ? `  CRASH after ${stats.crashAfter?.toFixed(1)}s (${stats.crashRuns} runs): ${stats.crashFile ?? "see log"}${stats.crashMessage ? `\n    ${stats.crashMessage}` : ""}`
       : ""
-    console.log(`[${name}] done: ${stats.runs} runs, ${stats.execs} exec/s, cov ${stats.cov}, corpus ${stats.corpus}${stats.minimised === undefined ? "" : ` → ${stats.minimised} minimised`}${crash}`)
+    console.log(`[${name}] done: ${stats.runs} runs, ${stats.execs} exec/s (${stats.execsPerCpu ?? "?"} per CPU second), cov ${stats.cov}, corpus ${stats.corpus}${stats.minimised === undefined ? "" : ` → ${stats.minimised} minimised`}${crash}`)
   }
   fs.writeFileSync(path.join(LOGS, "summary.json"), JSON.stringify(results, null, 2))
   console.log("")

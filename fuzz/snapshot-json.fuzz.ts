@@ -8,6 +8,7 @@
  */
 import { decodeJsonSync, decodeSync, encode, InputError, resultToJson } from "../src/Snapshot.js"
 import { walkSync } from "../src/Walker.js"
+import { fromJson } from "../test/reference/walker.js"
 import { canonical, checkWalk, OracleViolation } from "./oracle.js"
 
 export const fuzz = (data: Buffer): void => {
@@ -22,7 +23,7 @@ export const fuzz = (data: Buffer): void => {
   }
   const snapshot = decoded.snapshot
   // What the decoder accepted must be JSON: JSON.parse throwing here is a crash.
-  checkWalk(JSON.parse(text) as unknown, snapshot, data.length)
+  checkWalk(fromJson(JSON.parse(text) as unknown), snapshot, data.length)
   const encoded = encode(snapshot)
   const again = decodeSync(encoded)
   if (!again.ok) throw new OracleViolation(`encode → decode fails: ${again.error.message}`)

@@ -13,7 +13,10 @@
  * the first one that random bytes would trip.
  *
  * Layout goes through properties/layout.ts (StackImage, snapshotJson), the
- * project's one stack layout builder; the result is the spec's snapshot JSON.
+ * project's one stack layout builder. The result is the built stack itself
+ * (regions, runtime state, generation), which `toJson` writes as the spec's
+ * snapshot JSON and the walk targets also hand to src and to the reference
+ * walker directly (see walk.ts).
  *
  * Short or empty inputs still build a valid stack (the FuzzedDataProvider
  * answers 0 when it runs dry), so every input walks something.
@@ -46,7 +49,7 @@ interface Exit {
   word: bigint
 }
 
-type Generation = "entry-sp" | "entry-fp" | "exit-trampoline"
+export type Generation = "entry-sp" | "entry-fp" | "exit-trampoline"
 
 // The version each snapshot names: v1 (none) or v2, by generation; the real captures' versions first.
 const VERSIONS: ReadonlyArray<readonly [Generation, string | undefined]> = [
@@ -97,11 +100,22 @@ const stackTop = (data: FuzzedDataProvider): bigint => {
   }
 }
 
+/** A built stack: the regions of its memory and its runtime state, for one generation. */
+export interface BuiltStack {
+  readonly arch: ArchId
+  readonly generation: Generation
+  readonly image: StackImage
+  readonly input: SnapshotInput
+}
+
+/** The spec's snapshot JSON of a built stack (v1, or v2 with its version). */
+export const toJson = (built: BuiltStack): Record<string, unknown> => snapshotJson(built.image, built.input)
+
 /**
- * Builds the snapshot JSON for `arch` from the fuzzer's bytes. Never throws
- * for any input: every write lands inside the image by construction.
+ * Builds a stack for `arch` from the fuzzer's bytes. Never throws for any
+ * input: every write lands inside the image by construction.
  */
-export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<string, unknown> => {
+export const buildStack = (archId: ArchId, data: FuzzedDataProvider): BuiltStack => {
   const arch = architectures[archId]
   const pcOffset = BigInt(arch.record.pcOffset)
   const nextFpOffset = BigInt(arch.record.nextFpOffset)
@@ -341,5 +355,5 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): Record<str
       ? undefined
       : { ...(maxFrames === undefined ? {} : { maxFrames }), ...(vaBits === undefined ? {} : { aarch64VaBits: vaBits }) }
   }
-  return snapshotJson(out, input)
+  return { arch: archId, generation, image: out, input }
 }
