@@ -5,7 +5,9 @@
  *
  * - Frames after the first are looked up at `pc - 1`: their PC is a return
  *   address, one past the call, which may already be the next function.
- *   The offset is still `pc - symbol start` (the return address's).
+ *   The offset is still `pc - symbol start` (the return address's). The
+ *   exception is a PC at the first byte of a signal trampoline
+ *   ({@link SIGNAL_TRAMPOLINES}): the kernel put it there, no call did.
  * - A file is matched to a module by GNU build ID; else by file name (the
  *   module's path and the file's name agree on the last component), unless
  *   both have build IDs and they differ: then it is not used, with a
@@ -95,6 +97,15 @@ export interface Symbolizer {
 }
 
 const MASK = (1n << 64n) - 1n
+
+/**
+ * The signal-return trampolines of glibc and the Linux vDSOs, whose first
+ * byte is the return address the kernel puts in a signal frame.
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const SIGNAL_TRAMPOLINES: ReadonlySet<string> = new Set(["__restore_rt", "__restore", "__kernel_rt_sigreturn", "__kernel_sigreturn", "__vdso_rt_sigreturn"])
 const PAGE = 0xfffn
 
 interface Parsed {
@@ -230,14 +241,21 @@ export const makeSymbolizer = (
     return table
   }
 
-  const lookup = (pc: bigint, frameIndex: number): Location => {
-    const address = frameIndex > 0 ? pc - 1n : pc
+  const at = (address: bigint) => {
     const range = ranges.find((r) => r.base <= address && address < r.end)
-    if (range === undefined) return {}
-    if (range.file !== undefined) {
-      const symbol = covering(symbolsOf(range.file.parsed), (address - range.file.bias) & MASK)
-      if (symbol !== undefined) return { module: range.name, symbol: symbol.name, offset: ((pc - range.file.bias) & MASK) - symbol.value }
+    const symbol = range?.file === undefined ? undefined : covering(symbolsOf(range.file.parsed), (address - range.file.bias) & MASK)
+    return { range, symbol }
+  }
+  const lookup = (pc: bigint, frameIndex: number): Location => {
+    let { range, symbol } = at(frameIndex > 0 ? pc - 1n : pc)
+    if (frameIndex > 0) {
+      // A return address at a signal trampoline's first byte was pushed by
+      // the kernel, not by a call: the frame is the trampoline (as gdb shows).
+      const exact = at(pc)
+      if (exact.symbol !== undefined && SIGNAL_TRAMPOLINES.has(exact.symbol.name) && exact.symbol.value === ((pc - exact.range!.file!.bias) & MASK)) ({ range, symbol } = exact)
     }
+    if (range === undefined) return {}
+    if (symbol !== undefined) return { module: range.name, symbol: symbol.name, offset: ((pc - range.file!.bias) & MASK) - symbol.value }
     return { module: range.name, offset: pc - range.base }
   }
   return { lookup, matches, warnings }
