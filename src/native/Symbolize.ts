@@ -158,6 +158,34 @@ const loadAddressBias = (parsed: Parsed, layout: LoadLayout): bigint | undefined
 }
 
 /**
+ * The paths where the files an image's modules name would be: each
+ * absolute module path (`NT_FILE`'s, a minidump's), under `sysroot` when
+ * given, once each, in module order. Pseudo-files (`[vdso]`, `/dev/zero`,
+ * `/memfd:…`, `… (deleted)`) are left out. The caller opens those that
+ * exist and passes them to {@link makeSymbolizer} with their module path as
+ * the name.
+ *
+ * @example
+ * ```ts
+ * symbolFilePaths(core.image, "/srv/sysroot") // ["/srv/sysroot/usr/bin/prog", "/srv/sysroot/usr/lib/libc.so.6"]
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const symbolFilePaths = (image: Pick<Image, "modules">, sysroot?: string): ReadonlyArray<{ readonly module: string; readonly path: string }> => {
+  const seen = new Set<string>()
+  const out: Array<{ module: string; path: string }> = []
+  const root = sysroot === undefined || sysroot === "" ? "" : sysroot.replace(/\/+$/, "")
+  for (const { name } of image.modules) {
+    if (!name.startsWith("/") || name.startsWith("/dev/") || name.startsWith("/memfd:") || name.endsWith(" (deleted)") || seen.has(name)) continue
+    seen.add(name)
+    out.push({ module: name, path: `${root}${name}` })
+  }
+  return out
+}
+
+/**
  * Matches `files` to `image`'s modules and returns the lookup.
  *
  * @example

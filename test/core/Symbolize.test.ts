@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest"
 import { fromBytes } from "../../src/ByteSource.js"
 import { readCore } from "../../src/core/Core.js"
 import type { Module } from "../../src/native/Image.js"
-import { makeSymbolizer } from "../../src/native/Symbolize.js"
+import { makeSymbolizer, symbolFilePaths } from "../../src/native/Symbolize.js"
 import { fixture } from "../elf/fixtures.js"
 
 const LIBT_ID = Uint8Array.from(Buffer.from("06c467882623167ef3ab83644a083da5ca69121c", "hex"))
@@ -83,5 +83,16 @@ describe("makeSymbolizer", () => {
     // A wrong AT_ENTRY: no match.
     const wrong = makeSymbolizer({ modules: [] }, [{ name: "prog", source: fromBytes(fixture("prog-x86_64")) }], { segments: c.segments, auxv: { entry: 0x555555555064n } })
     expect(wrong.matches).toEqual([])
+  })
+})
+
+describe("symbolFilePaths", () => {
+  it("lists each absolute module path once, under the sysroot, without pseudo-files", () => {
+    const modules = ["/usr/bin/prog", "/usr/lib/libc.so.6", "/usr/bin/prog", "[vdso]", "/dev/zero", "/memfd:jit (deleted)", "/tmp/gone (deleted)"].map((name, i) => module({ name, base: BigInt(i) << 20n }))
+    expect(symbolFilePaths({ modules }, "/srv/root/")).toEqual([
+      { module: "/usr/bin/prog", path: "/srv/root/usr/bin/prog" },
+      { module: "/usr/lib/libc.so.6", path: "/srv/root/usr/lib/libc.so.6" }
+    ])
+    expect(symbolFilePaths({ modules }).map((p) => p.path)).toEqual(["/usr/bin/prog", "/usr/lib/libc.so.6"])
   })
 })
