@@ -337,7 +337,7 @@ export const buildStack = (archId: ArchId, data: FuzzedDataProvider): BuiltStack
     if (holes.has(i)) continue
     const start = bounds[i]!
     const end = bounds[i + 1]!
-    out.region(start, Number(end - start)).bytes.set(whole.bytes.subarray(Number(start - lo), Number(end - lo)))
+    out.view(start, whole.bytes.subarray(Number(start - lo), Number(end - lo)))
   }
   if (data.consumeBoolean()) out.region(lo, 0) // an empty region overlaps nothing
   // Last, so that inputs written before it keep their meaning: a maxFrames

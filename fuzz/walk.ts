@@ -6,7 +6,7 @@
  * The oracle gets the stack twice, each time from the builder's own values:
  * src's snapshot (its captured memory made by `StackMemory.make`, the public
  * constructor the decoder uses) and the reference walker's plain model.
- * One input in 32 (chosen by its first byte, which the builder reads
+ * One input in 64 (chosen by its first byte, which the builder reads
  * last, if at all) goes the long way instead: the spec's snapshot JSON,
  * decoded by src's decoder and read by the reference walker's own JSON
  * reader, as the snapshot-json target does for every input, and the decoded
@@ -79,7 +79,7 @@ const walkOnce = (arch: ArchId, data: Buffer): void => {
   const provider = new FuzzedDataProvider(data)
   const breakAt = provider.consumeIntegralInRange(0, 255)
   const built = buildStack(arch, provider)
-  if ((data[0] ?? 0) % 32 !== 0) return checkWalk(referenceOf(built), snapshotOf(built), breakAt)
+  if ((data[0] ?? 0) % 64 !== 0) return checkWalk(referenceOf(built), snapshotOf(built), breakAt)
   const json = toJson(built)
   const decoded = decodeSync(json)
   // The builder writes only valid snapshots: one that does not decode is a

@@ -10,13 +10,13 @@ import { encode as encodeBase64 } from "../src/internal/base64.js"
 import { toHex } from "../src/U64.js"
 import { fieldsOf, generationOfVersion } from "./generations.js"
 
-/** A region being filled in. */
+/** A region being filled in: `size` zero bytes, or the given bytes themselves (not copied). */
 export class RegionImage {
   readonly bytes: Uint8Array
   private readonly view: DataView
-  constructor(readonly address: bigint, size: number) {
-    this.bytes = new Uint8Array(size)
-    this.view = new DataView(this.bytes.buffer)
+  constructor(readonly address: bigint, size: number, bytes?: Uint8Array) {
+    this.bytes = bytes ?? new Uint8Array(size)
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
   }
   get end(): bigint {
     return this.address + BigInt(this.bytes.length)
@@ -36,6 +36,13 @@ export class StackImage {
 
   region(address: bigint, size: number): RegionImage {
     const region = new RegionImage(address, size)
+    this.regions.push(region)
+    return region
+  }
+
+  /** Adds a region over `bytes` at `address`, sharing them (writes to either show in both). */
+  view(address: bigint, bytes: Uint8Array): RegionImage {
+    const region = new RegionImage(address, bytes.length, bytes)
     this.regions.push(region)
     return region
   }
