@@ -128,7 +128,7 @@ export const layout = (view: StackView, keep: number = KEEP_EACH_END): Layout =>
       : undefined
     const next: Extract<Row, { kind: "frame" }>["next"] = following !== undefined && following.activation === frame.activation
       ? { kind: "frame", index: index + 1 }
-      : following !== undefined || (error === undefined && record.savedFp !== undefined)
+      : following !== undefined || (record.savedFp !== undefined && (error === undefined || (error.activation !== undefined && error.activation !== frame.activation)))
       ? { kind: "host" }
       : { kind: "end" }
     activationsKept.add(frame.activation)
