@@ -34,7 +34,7 @@ export const WALK_USAGE = `usage: fpwalk walk [options] FILE...
 Walks each snapshot and prints its frames. FILE - reads standard input; a
 folder is every *.json file in it (sorted); a .ndjson file is one snapshot a
 line (named FILE:LINE).
-  -n, --frames N         print only the first N frames of each stack (the walk is whole)
+  -n, --frames N         print only the first N frames of each table (the walk is whole)
       --diagram          draw the stack: memory, frame records, saved-FP arrows, entry SP
       --svg FILE         also write that picture as SVG (one snapshot only)
       --json             print the result as JSON, one line per snapshot, with "file"
