@@ -46,7 +46,8 @@ describe("fpwalk serve: settings", () => {
       maxStates: 10_000,
       idleTimeout: 60_000,
       shutdownTimeout: 10_000,
-      workers: availableParallelism()
+      workers: availableParallelism(),
+      workerNice: 10
     })
   })
 
@@ -64,7 +65,8 @@ describe("fpwalk serve: settings", () => {
       FPWALK_MAX_STATES: "7",
       FPWALK_IDLE_TIMEOUT: "1500ms",
       FPWALK_SHUTDOWN_TIMEOUT: "250",
-      FPWALK_WORKERS: "3"
+      FPWALK_WORKERS: "3",
+      FPWALK_WORKER_NICE: "0"
     }
     expect(parseServeConfig([], env)).toEqual(Result.succeed({
       host: "::1",
@@ -79,7 +81,8 @@ describe("fpwalk serve: settings", () => {
       maxStates: 7,
       idleTimeout: 1500,
       shutdownTimeout: 250,
-      workers: 3
+      workers: 3,
+      workerNice: 0
     }))
     const flags = ["--port", "0", "--body-limit", "100", "--max-frames", "1000", "--request-timeout", "700"]
     const config = parseServeConfig(flags, env)
@@ -106,6 +109,7 @@ describe("fpwalk serve: settings", () => {
     expect(Result.isFailure(parseServeConfig(["--max-frames", "-1"], {}))).toBe(true)
     expect(parseServeConfig(["--workers", "0"], {})).toEqual(Result.fail("--workers: must be a whole number, 1 to 256: '0'"))
     expect(Result.isFailure(parseServeConfig([], { FPWALK_WORKERS: "257" }))).toBe(true)
+    expect(parseServeConfig(["--worker-nice", "20"], {})).toEqual(Result.fail("--worker-nice: must be a whole number, 0 to 19: '20'"))
     expect(Result.isFailure(parseServeConfig(["--bogus"], {}))).toBe(true)
     expect(Result.isFailure(parseServeConfig(["positional"], {}))).toBe(true)
   })

@@ -44,6 +44,8 @@ export interface ServeConfig extends Http.Limits {
   readonly shutdownTimeout: number
   /** Worker threads that decode and walk. */
   readonly workers: number
+  /** How much the workers lower their scheduling priority (0 to 19; Linux nice). */
+  readonly workerNice: number
   /**
    * Test-only: a body starting with `FPWALK-TEST-STALL` makes its worker
    * spin, one starting with `FPWALK-TEST-CRASH` makes it exit. No flag or
@@ -66,14 +68,15 @@ export const defaultServeConfig: ServeConfig = {
   port: 8080,
   idleTimeout: 60_000,
   shutdownTimeout: 10_000,
-  workers: availableParallelism()
+  workers: availableParallelism(),
+  workerNice: 10
 }
 
 // ---------------------------------------------------------------------------
 // Flags and environment
 // ---------------------------------------------------------------------------
 
-type Setting = "number" | "size" | "millis" | "frames" | "port" | "host" | "workers"
+type Setting = "number" | "size" | "millis" | "frames" | "port" | "host" | "workers" | "nice"
 
 interface Knob {
   readonly key: keyof ServeConfig
@@ -102,7 +105,8 @@ export const knobs: ReadonlyArray<Knob> = [
   { key: "maxStates", flag: "max-states", env: "FPWALK_MAX_STATES", kind: "number" },
   { key: "idleTimeout", flag: "idle-timeout", env: "FPWALK_IDLE_TIMEOUT", kind: "millis" },
   { key: "shutdownTimeout", flag: "shutdown-timeout", env: "FPWALK_SHUTDOWN_TIMEOUT", kind: "millis" },
-  { key: "workers", flag: "workers", env: "FPWALK_WORKERS", kind: "workers" }
+  { key: "workers", flag: "workers", env: "FPWALK_WORKERS", kind: "workers" },
+  { key: "workerNice", flag: "worker-nice", env: "FPWALK_WORKER_NICE", kind: "nice" }
 ]
 
 const MAX_BODY = 1024 * 1024 * 1024
@@ -141,6 +145,10 @@ const parseSetting = (kind: Setting, text: string): Result.Result<string | numbe
       return value >= 1 && value <= MAX_WORKERS
         ? Result.succeed(value)
         : Result.fail(`must be a whole number, 1 to ${MAX_WORKERS}`)
+    }
+    case "nice": {
+      const value = /^[0-9]{1,2}$/.test(text) ? Number(text) : NaN
+      return value <= 19 ? Result.succeed(value) : Result.fail("must be a whole number, 0 to 19")
     }
     case "frames": {
       const value = parseMaxFrames(text)
@@ -490,7 +498,7 @@ export interface RunningServer {
 export const startServer = (config: ServeConfig): Promise<Result.Result<RunningServer, string>> => {
   let draining = false
   let inFlight = 0
-  const made = makePool({ size: config.workers, limits: config, faults: config.testFaults })
+  const made = makePool({ size: config.workers, limits: config, nice: config.workerNice, faults: config.testFaults })
   if (Result.isFailure(made)) return Promise.resolve(Result.fail(made.failure))
   const pool = made.success
   const service = Effect.runSync(Http.make({
@@ -606,6 +614,7 @@ export const SERVE_USAGE = `usage: fpwalk serve [--host H] [--port N] [limits...
   --idle-timeout MS     FPWALK_IDLE_TIMEOUT      default 60000 (silent sockets are closed)
   --shutdown-timeout MS FPWALK_SHUTDOWN_TIMEOUT  default 10000 (SIGTERM/SIGINT: drain deadline)
   --workers N           FPWALK_WORKERS           default: the cores this process may use (1 to 256)
+  --worker-nice N       FPWALK_WORKER_NICE       default 10 (workers' priority below the HTTP thread, 0 to 19)
 exit status: 0 after a shutdown, 1 cannot listen (or start the workers), 2 bad usage
 `
 

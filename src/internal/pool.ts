@@ -21,6 +21,8 @@ import type { Outcome, PoolAnswer, PoolStats, Task, TaskLimits, WalkPool } from 
 export interface PoolOptions {
   readonly size: number
   readonly limits: TaskLimits
+  /** How much the workers lower their scheduling priority (see walkWorker.ts). */
+  readonly nice?: number | undefined
   /** Test-only fault injection in the workers (see walkWorker.ts). */
   readonly faults?: boolean | undefined
 }
@@ -55,7 +57,7 @@ export const makePool = (options: PoolOptions): Result.Result<WalkPool, string> 
 }
 
 const start = (filename: string, options: PoolOptions): WalkPool => {
-  const setup: WorkerSetup = { limits: options.limits, faults: options.faults === true }
+  const setup: WorkerSetup = { limits: options.limits, faults: options.faults === true, nice: options.nice ?? 0 }
   const piscina = new Piscina({
     filename,
     minThreads: options.size,

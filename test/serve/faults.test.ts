@@ -5,6 +5,7 @@
  * 503 and 500, every other request gets its correct answer, and /metrics
  * counts both restarts. Needs `npm run build` (the workers run dist/).
  */
+import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { errorOf, expectedText, JSON_HEADERS, metric, NDJSON_HEADERS, send, stack, start, until, walk } from "./support.js"
 
@@ -90,6 +91,18 @@ describe("fpwalk serve: worker faults", () => {
     for (const answer of answers) expect(JSON.parse(answer.text).frames).toHaveLength(1_000_000)
     // Generous for a shared test machine: the point is that it does not wait for a walk (seconds).
     expect(Math.max(...latencies)).toBeLessThan(250)
+    await server.shutdown()
+  })
+
+  it.runIf(process.platform === "linux")("runs its workers below the HTTP thread's priority (nice 10 by default)", async () => {
+    const niceOfThreads = () =>
+      readdirSync("/proc/self/task").map((tid) =>
+        Number(readFileSync(`/proc/self/task/${tid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[16])
+      )
+    const before = niceOfThreads().filter((nice) => nice === 10).length
+    const server = await start({ workers: 2 })
+    await until(() => niceOfThreads().filter((nice) => nice === 10).length === before + 2)
+    expect(niceOfThreads()[0]).toBe(0)
     await server.shutdown()
   })
 })
