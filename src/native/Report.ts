@@ -11,7 +11,7 @@
 import * as Result from "effect/Result"
 import type { ByteSource } from "../ByteSource.js"
 import type { Core } from "../core/Core.js"
-import { readCore } from "../core/Core.js"
+import { looksLikeCore, readCore } from "../core/Core.js"
 import { InputError } from "../InputError.js"
 import { readImage } from "../minidump/Minidump.js"
 import { errorToJson } from "../Snapshot.js"
@@ -20,7 +20,7 @@ import { hexOfHalves, toHex } from "../U64.js"
 import type { WalkResult } from "../Walker.js"
 import type { Image, Thread } from "./Image.js"
 import type { Location, SymbolFile, Symbolizer } from "./Symbolize.js"
-import { makeSymbolizer } from "./Symbolize.js"
+import { makeSymbolizer, symbolFilePaths } from "./Symbolize.js"
 import type { NativeOptions } from "./Walk.js"
 import { walkImage } from "./Walk.js"
 
@@ -34,21 +34,28 @@ export type NativeKind = "core" | "minidump"
 
 /**
  * Which native format the input is, if any: `MDMP` opens a minidump; an
- * ELF64 header whose `e_type` is `ET_CORE` (4, in the header's byte order)
+ * ELF64 header whose `e_type` is `ET_CORE` (in the header's byte order)
  * opens a core file.
  *
  * @category detection
  * @since 0.2.0
  */
 export const kindOf = (source: ByteSource): NativeKind | undefined => {
-  const head = source.read(0, Math.min(source.size, 18))
-  if (head === undefined || head.length < 4) return undefined
+  const head = source.read(0, Math.min(source.size, 18)) ?? new Uint8Array()
   if (head[0] === 0x4d && head[1] === 0x44 && head[2] === 0x4d && head[3] === 0x50) return "minidump"
-  if (head[0] !== 0x7f || head[1] !== 0x45 || head[2] !== 0x4c || head[3] !== 0x46) return undefined
-  // A truncated ELF header is still a core to report on, not an unknown input.
-  if (head.length < 18) return "core"
-  const type = head[5] === 2 ? (head[16]! << 8) | head[17]! : head[16]! | (head[17]! << 8)
-  return type === 4 ? "core" : undefined
+  return looksLikeCore(head) ? "core" : undefined
+}
+
+/**
+ * Whether the input starts as an ELF file does (a core or not): such an
+ * input is never read as JSON.
+ *
+ * @category detection
+ * @since 0.2.0
+ */
+export const isElf = (source: ByteSource): boolean => {
+  const head = source.read(0, Math.min(source.size, 4))
+  return head !== undefined && head.length === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46
 }
 
 /**
@@ -88,10 +95,13 @@ export interface WalkNativeOptions extends NativeOptions {
   /** Symbol files given by the user (`--symbols`). */
   readonly symbols?: ReadonlyArray<SymbolFile> | undefined
   /**
-   * Opens a file a core's `NT_FILE` names (the caller applies `--sysroot`),
-   * or answers `undefined` when it cannot. Absent: only `symbols` are used.
+   * Opens a file by path, or answers `undefined` when it cannot: the files
+   * a core's `NT_FILE` names are opened with it, under `sysroot`. Absent:
+   * only `symbols` are used.
    */
-  readonly openMapped?: ((path: string) => ByteSource | undefined) | undefined
+  readonly openFile?: ((path: string) => ByteSource | undefined) | undefined
+  /** Where the files `NT_FILE` names are found (default: `/`). */
+  readonly sysroot?: string | undefined
 }
 
 const readNativeImage = (kind: NativeKind, source: ByteSource): Result.Result<{ image: Image; core?: Core }, InputError> => {
@@ -111,13 +121,19 @@ const readNativeImage = (kind: NativeKind, source: ByteSource): Result.Result<{ 
  */
 export const walkNative = (source: ByteSource, options: WalkNativeOptions = {}): Result.Result<NativeReport, InputError> => {
   const kind = kindOf(source)
-  if (kind === undefined) return Result.fail(new InputError({ path: "", reason: "neither an ELF core file nor a minidump" }))
+  if (kind === undefined) {
+    const reason = isElf(source)
+      ? "an ELF file, but not a core file (give executables and libraries with --symbols)"
+      : "neither an ELF core file nor a minidump"
+    return Result.fail(new InputError({ path: "", reason }))
+  }
   return Result.map(readNativeImage(kind, source), ({ core, image }) => {
     const mapped: Array<SymbolFile> = []
-    if (options.openMapped !== undefined) {
-      for (const name of new Set(image.modules.map((m) => m.name))) {
-        const opened = options.openMapped(name)
-        if (opened !== undefined) mapped.push({ name, source: opened })
+    const { openFile } = options
+    if (openFile !== undefined) {
+      for (const { module, path } of symbolFilePaths(image, options.sysroot)) {
+        const opened = openFile(path)
+        if (opened !== undefined) mapped.push({ name: module, source: opened })
       }
     }
     const layout = core === undefined ? {} : { segments: core.segments, ...(core.auxv === undefined ? {} : { auxv: core.auxv }) }

@@ -1,0 +1,79 @@
+/**
+ * The native entry point: detection by content, the input errors of inputs
+ * that are neither format, and the --json line's shape.
+ */
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { gunzipSync } from "node:zlib"
+import * as Result from "effect/Result"
+import { describe, expect, it } from "vitest"
+import { fromBytes } from "../../src/ByteSource.js"
+import { isElf, kindOf, nativeToJson, walkNative } from "../../src/native/Report.js"
+
+const cores = fileURLToPath(new URL("../fixtures/cores/", import.meta.url))
+const shared = fileURLToPath(new URL("../../../shared/minidumps/", import.meta.url))
+const gunzip = (path: string) => new Uint8Array(gunzipSync(readFileSync(path)))
+const bytes = (...b: ReadonlyArray<number>) => fromBytes(Uint8Array.from(b))
+
+describe("detection by content", () => {
+  it("tells a minidump, a core of either byte order, an ELF that is no core, and anything else", () => {
+    expect(kindOf(bytes(0x4d, 0x44, 0x4d, 0x50, 0x93, 0xa7))).toBe("minidump")
+    const elf = (order: number, type: readonly [number, number]) =>
+      bytes(0x7f, 0x45, 0x4c, 0x46, 2, order, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...type)
+    expect(kindOf(elf(1, [4, 0]))).toBe("core")
+    expect(kindOf(elf(2, [0, 4]))).toBe("core")
+    expect(kindOf(elf(1, [3, 0]))).toBeUndefined()
+    expect(isElf(elf(1, [3, 0]))).toBe(true)
+    expect(kindOf(bytes(0x7b, 0x22))).toBeUndefined()
+    expect(isElf(bytes(0x7b, 0x22))).toBe(false)
+    expect(kindOf(bytes())).toBeUndefined()
+  })
+
+  it("answers an input error, never an exception, for what it cannot walk", () => {
+    const notCore = walkNative(bytes(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0))
+    expect(Result.isFailure(notCore) && notCore.failure.message).toBe(
+      "an ELF file, but not a core file (give executables and libraries with --symbols)"
+    )
+    const json = walkNative(bytes(0x7b, 0x7d))
+    expect(Result.isFailure(json) && json.failure.message).toBe("neither an ELF core file nor a minidump")
+    const cut = walkNative(bytes(0x4d, 0x44, 0x4d, 0x50, 0x93, 0xa7))
+    expect(Result.isFailure(cut) && cut.failure._tag).toBe("InputError")
+  })
+})
+
+describe("the --json line", () => {
+  it("has the issue's shape for a minidump: file, kind, arch, threads with frames named by module and offset", () => {
+    const report = walkNative(fromBytes(new Uint8Array(readFileSync(`${shared}breakpad-linux_raise_sigabrt.dmp`))))
+    if (Result.isFailure(report)) return expect.fail(report.failure.message)
+    const json = nativeToJson(report.success, "dump.dmp")
+    expect(Object.keys(json)).toEqual(["file", "kind", "arch", "threads"])
+    expect(json).toMatchObject({ file: "dump.dmp", kind: "minidump", arch: "x86_64" })
+    const crashed = json.threads.filter((t) => t.crashed)
+    expect(crashed).toHaveLength(1)
+    for (const thread of json.threads) {
+      expect(Object.keys(thread)).toEqual(thread.ok ? ["thread", "crashed", "ok", "frames"] : ["thread", "crashed", "ok", "error", "frames"])
+      for (const frame of thread.frames) {
+        expect(frame.pc).toMatch(/^0x[0-9a-f]+$/)
+        if (frame.module !== undefined) expect(frame.offset).toMatch(/^0x[0-9a-f]+$/)
+      }
+    }
+    expect(json.threads.some((t) => t.frames.some((f) => f.module !== undefined))).toBe(true)
+  })
+
+  it("names a core's frames from the files NT_FILE names, found under the sysroot", () => {
+    const core = fromBytes(gunzip(`${cores}x86_64-pie-deep5.core.gz`))
+    const binary = fromBytes(gunzip(`${cores}crashprog-x86_64-pie.gz`))
+    const asked: Array<string> = []
+    const report = walkNative(core, {
+      sysroot: "/sysroot",
+      openFile: (path) => {
+        asked.push(path)
+        return path.endsWith("/crashprog-x86_64-pie") ? binary : undefined
+      }
+    })
+    if (Result.isFailure(report)) return expect.fail(report.failure.message)
+    expect(asked.every((path) => path.startsWith("/sysroot/"))).toBe(true)
+    const frames = nativeToJson(report.success).threads[0]!.frames
+    expect(frames.map((f) => f.symbol).slice(0, 5)).toEqual(["crash_here", "step_c", "step_b", "step_a", "main"])
+  })
+})
