@@ -464,9 +464,47 @@ const healthUnderHugeWalks = async (seconds: number) => {
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
 
+/**
+ * How many cores the machine gives this run right now: two child processes
+ * spin for two seconds, and their CPU time over the wall time is the answer
+ * (2.0 on an idle 2-core machine). The load average says how busy the
+ * machine is; this says what that leaves for the server and the client.
+ */
+const freeCores = async (): Promise<number> => {
+  const spin = "const end = Date.now() + 2000; while (Date.now() < end);"
+  const started = performance.now()
+  const children = Array.from({ length: 2 }, () => spawn(process.execPath, ["-e", spin], { stdio: "ignore" }))
+  const used = await Promise.all(children.map((child) =>
+    new Promise<number>((resolve) => {
+      let cpu = 0
+      const sample = setInterval(() => {
+        const read = cpuOfMaybe(child.pid!)
+        if (read !== undefined) cpu = read
+      }, 50)
+      child.on("exit", () => {
+        clearInterval(sample)
+        resolve(cpu)
+      })
+    })
+  ))
+  return used.reduce((sum, cpu) => sum + cpu, 0) / ((performance.now() - started) / 1000)
+}
+
+const cpuOfMaybe = (pid: number): number | undefined => {
+  const read = (() => {
+    try {
+      return cpuOf(pid)
+    } catch {
+      return undefined
+    }
+  })()
+  return read
+}
+
 const main = async (): Promise<number> => {
   const big = [validCase("100k", stackJson("x86_64", BIG_FRAMES, 1), BIG_FRAMES, SERVER_MAX_FRAMES)]
   const loadBefore = loadavg()
+  const coresBefore = await freeCores()
   const phases: Array<Phase> = []
   const exits: Array<number | null> = []
 
@@ -491,6 +529,7 @@ const main = async (): Promise<number> => {
   const health = await healthUnderHugeWalks(SECONDS)
   exits.push(health.exitCode)
   const loadAfter = loadavg()
+  const coresAfter = await freeCores()
 
   const ratio = (name: string) => {
     const of = (workers: number) => phases.find((phase) => phase.name === name && phase.workers === workers)?.reqPerSecond ?? NaN
@@ -499,7 +538,8 @@ const main = async (): Promise<number> => {
   console.log(
     `fpwalk serve under autocannon: ${SECONDS} s a phase after ${WARMUP_SECONDS} s of warm-up ` +
       `(${warmup.requests} requests, ${warmup.wrong} wrong), node ${process.version}, ${cpus().length} cores, ` +
-      `load average before ${loadBefore.map((n) => n.toFixed(2)).join(" ")}, after ${loadAfter.map((n) => n.toFixed(2)).join(" ")}`
+      `load average before ${loadBefore.map((n) => n.toFixed(2)).join(" ")}, after ${loadAfter.map((n) => n.toFixed(2)).join(" ")}; ` +
+      `two spinning processes got ${coresBefore.toFixed(2)} cores before the run, ${coresAfter.toFixed(2)} after`
   )
   console.log("")
   console.log(
@@ -538,6 +578,7 @@ const main = async (): Promise<number> => {
         node: process.version,
         cores: cpus().length,
         loadAverage: { before: loadBefore, after: loadAfter },
+        freeCores: { before: coresBefore, after: coresAfter },
         seconds: SECONDS,
         warmup: { requests: warmup.requests, wrong: warmup.wrong },
         phases,
