@@ -112,14 +112,36 @@ const readNativeImage = (kind: NativeKind, source: ByteSource): Result.Result<{ 
 }
 
 /**
+ * The plain result of {@link walkNativeSync}.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type NativeResult =
+  | { readonly ok: true; readonly report: NativeReport }
+  | { readonly ok: false; readonly error: InputError }
+
+/**
  * Reads a core file or a minidump, walks every thread and names each frame.
- * Never throws: an input that is neither, or is malformed, is an
- * `InputError` naming the structure and offset.
+ * The plain API: never throws; an input that is neither, or is malformed, is
+ * an `InputError` naming the structure and offset. A thread whose walk
+ * failed is a thread report with `ok: false`, not a failure of the call.
+ *
+ * @example
+ * ```ts
+ * const walked = walkNativeSync(fromBytes(bytes))
+ * if (walked.ok) console.log(JSON.stringify(nativeToJson(walked.report, "crash.dmp")))
+ * ```
  *
  * @category walking
  * @since 0.2.0
  */
-export const walkNative = (source: ByteSource, options: WalkNativeOptions = {}): Result.Result<NativeReport, InputError> => {
+export const walkNativeSync = (source: ByteSource, options: WalkNativeOptions = {}): NativeResult => {
+  const walked = walkNativeResult(source, options)
+  return Result.isSuccess(walked) ? { ok: true, report: walked.success } : { ok: false, error: walked.failure }
+}
+
+const walkNativeResult = (source: ByteSource, options: WalkNativeOptions): Result.Result<NativeReport, InputError> => {
   const kind = kindOf(source)
   if (kind === undefined) {
     const reason = isElf(source)

@@ -5,10 +5,9 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { gunzipSync } from "node:zlib"
-import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { fromBytes } from "../../src/ByteSource.js"
-import { isElf, kindOf, nativeToJson, walkNative } from "../../src/native/Report.js"
+import { isElf, kindOf, nativeToJson, walkNativeSync } from "../../src/native/Report.js"
 
 const cores = fileURLToPath(new URL("../fixtures/cores/", import.meta.url))
 const shared = fileURLToPath(new URL("../../../shared/minidumps/", import.meta.url))
@@ -30,22 +29,22 @@ describe("detection by content", () => {
   })
 
   it("answers an input error, never an exception, for what it cannot walk", () => {
-    const notCore = walkNative(bytes(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0))
-    expect(Result.isFailure(notCore) && notCore.failure.message).toBe(
+    const notCore = walkNativeSync(bytes(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0))
+    expect(!notCore.ok && notCore.error.message).toBe(
       "an ELF file, but not a core file (give executables and libraries with --symbols)"
     )
-    const json = walkNative(bytes(0x7b, 0x7d))
-    expect(Result.isFailure(json) && json.failure.message).toBe("neither an ELF core file nor a minidump")
-    const cut = walkNative(bytes(0x4d, 0x44, 0x4d, 0x50, 0x93, 0xa7))
-    expect(Result.isFailure(cut) && cut.failure._tag).toBe("InputError")
+    const json = walkNativeSync(bytes(0x7b, 0x7d))
+    expect(!json.ok && json.error.message).toBe("neither an ELF core file nor a minidump")
+    const cut = walkNativeSync(bytes(0x4d, 0x44, 0x4d, 0x50, 0x93, 0xa7))
+    expect(!cut.ok && cut.error._tag).toBe("InputError")
   })
 })
 
 describe("the --json line", () => {
   it("has the issue's shape for a minidump: file, kind, arch, threads with frames named by module and offset", () => {
-    const report = walkNative(fromBytes(new Uint8Array(readFileSync(`${shared}breakpad-linux_raise_sigabrt.dmp`))))
-    if (Result.isFailure(report)) return expect.fail(report.failure.message)
-    const json = nativeToJson(report.success, "dump.dmp")
+    const report = walkNativeSync(fromBytes(new Uint8Array(readFileSync(`${shared}breakpad-linux_raise_sigabrt.dmp`))))
+    if (!report.ok) return expect.fail(report.error.message)
+    const json = nativeToJson(report.report, "dump.dmp")
     expect(Object.keys(json)).toEqual(["file", "kind", "arch", "threads"])
     expect(json).toMatchObject({ file: "dump.dmp", kind: "minidump", arch: "x86_64" })
     const crashed = json.threads.filter((t) => t.crashed)
@@ -64,16 +63,16 @@ describe("the --json line", () => {
     const core = fromBytes(gunzip(`${cores}x86_64-pie-deep5.core.gz`))
     const binary = fromBytes(gunzip(`${cores}crashprog-x86_64-pie.gz`))
     const asked: Array<string> = []
-    const report = walkNative(core, {
+    const report = walkNativeSync(core, {
       sysroot: "/sysroot",
       openFile: (path) => {
         asked.push(path)
         return path.endsWith("/crashprog-x86_64-pie") ? binary : undefined
       }
     })
-    if (Result.isFailure(report)) return expect.fail(report.failure.message)
+    if (!report.ok) return expect.fail(report.error.message)
     expect(asked.every((path) => path.startsWith("/sysroot/"))).toBe(true)
-    const frames = nativeToJson(report.success).threads[0]!.frames
+    const frames = nativeToJson(report.report).threads[0]!.frames
     expect(frames.map((f) => f.symbol).slice(0, 5)).toEqual(["crash_here", "step_c", "step_b", "step_a", "main"])
   })
 })

@@ -11,10 +11,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { gunzipSync } from "node:zlib"
-import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { fromBytes } from "../../src/ByteSource.js"
-import { nativeToJson, walkNative } from "../../src/native/Report.js"
+import { nativeToJson, walkNativeSync } from "../../src/native/Report.js"
 
 const root = fileURLToPath(new URL("../fixtures/cores/", import.meta.url))
 const names = readdirSync(root).filter((f) => f.endsWith(".core.gz")).map((f) => f.slice(0, -".core.gz".length)).sort()
@@ -43,9 +42,9 @@ describe("the real cores", () => {
     const binary = expected.binary !== undefined && existsSync(`${root}${expected.binary}.gz`)
       ? [{ name: expected.binary, source: fromBytes(gunzip(`${expected.binary}.gz`)) }]
       : []
-    const report = walkNative(fromBytes(gunzip(`${name}.core.gz`)), { symbols: binary })
-    if (Result.isFailure(report)) return expect.fail(report.failure.message)
-    const json = nativeToJson(report.success)
+    const report = walkNativeSync(fromBytes(gunzip(`${name}.core.gz`)), { symbols: binary })
+    if (!report.ok) return expect.fail(report.error.message)
+    const json = nativeToJson(report.report)
     expect(json.kind).toBe("core")
     expect(json.arch).toBe(expected.arch)
     for (const want of expected.threads) {
