@@ -112,3 +112,41 @@ export const fromHalves = (high: number, low: number): U64 =>
  */
 export const hexOfHalves = (high: number, low: number): string =>
   high === 0 ? `0x${low.toString(16)}` : `0x${high.toString(16)}${low.toString(16).padStart(8, "0")}`
+
+const SAFE = 2 ** 53
+const TWO_32 = 0x1_0000_0000
+
+/**
+ * Bits 63–32 of a value, as a number; below 2^53 without making a bigint.
+ *
+ * @category conversions
+ * @since 0.2.0
+ */
+export const high32 = (value: U64): number => {
+  const approx = Number(value)
+  return approx < SAFE ? Math.floor(approx / TWO_32) : Number(value >> 32n)
+}
+
+/**
+ * Bits 31–0 of a value, as a number; below 2^53 without making a bigint.
+ *
+ * @category conversions
+ * @since 0.2.0
+ */
+export const low32 = (value: U64): number => {
+  const approx = Number(value)
+  return approx < SAFE ? approx >>> 0 : Number(value & 0xffff_ffffn)
+}
+
+/**
+ * `a - b` as a number: exact when both are below 2^53 (then without making
+ * a bigint) or when the difference is, rounded otherwise.
+ *
+ * @category conversions
+ * @since 0.2.0
+ */
+export const difference = (a: bigint, b: bigint): number => {
+  const x = Number(a)
+  const y = Number(b)
+  return x < SAFE && y < SAFE && x > -SAFE && y > -SAFE ? x - y : Number(a - b)
+}

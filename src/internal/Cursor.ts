@@ -17,7 +17,7 @@
  */
 import { readWord } from "../Memory.js"
 import type { Memory } from "../Memory.js"
-import { fromHalves } from "../U64.js"
+import { difference, fromHalves, high32, low32 } from "../U64.js"
 import type { ActivationSource, WalkPlan } from "../WalkRules.js"
 import { FrameLimitExceeded, MisalignedFp, NonMonotonicFp, UnmappedRead } from "../WalkError.js"
 import type { WalkError } from "../WalkError.js"
@@ -93,6 +93,7 @@ export class Cursor implements FrameView {
   private readonly fpHighAt: number
   private readonly fpLowAt: number
   private readonly recordLow: number
+  private readonly recordLowBig: bigint
   private readonly recordHigh: number
   private readonly alignMask: number
   private readonly maxFrames: number
@@ -131,12 +132,14 @@ export class Cursor implements FrameView {
     this.pcOffset = record.pcOffset
     this.pcFromNextFp = record.pcFromNextFp === true
     this.nextFpOffset = record.nextFpOffset
-    const [high, low] = rules.littleEndian ? [4, 0] : [0, 4]
+    const high = rules.littleEndian ? 4 : 0
+    const low = 4 - high
     this.pcHighAt = record.pcOffset + high
     this.pcLowAt = record.pcOffset + low
     this.fpHighAt = record.nextFpOffset + high
     this.fpLowAt = record.nextFpOffset + low
     this.recordLow = Math.min(record.pcOffset, record.nextFpOffset)
+    this.recordLowBig = BigInt(this.recordLow)
     this.recordHigh = Math.max(record.pcOffset, record.nextFpOffset) + 8
     this.alignMask = rules.alignment - 1
     // Rounded only from 2^53 up, where no count reaches it.
@@ -182,8 +185,8 @@ export class Cursor implements FrameView {
     } else {
       this.activation = start.index
       this.boundary = start.boundary
-      this.pcHigh = Number(start.pc >> 32n)
-      this.pcLow = Number(start.pc & 0xffff_ffffn)
+      this.pcHigh = high32(start.pc)
+      this.pcLow = low32(start.pc)
       this.anchor(start.fp)
       this.phase = FRAME
     }
@@ -312,7 +315,7 @@ export class Cursor implements FrameView {
   // Makes `fp` the current FP: anchored on the span holding its frame
   // record's first word, or on itself; the boundary as offsets from there.
   private anchor(fp: bigint): void {
-    const span = this.memory.spanOf(fp + BigInt(this.recordLow))
+    const span = this.memory.spanOf(fp + this.recordLowBig)
     if (span === undefined) {
       this.base = fp
       this.view = undefined
@@ -325,11 +328,12 @@ export class Cursor implements FrameView {
       this.fastHigh = span.view.byteLength - this.recordHigh
     }
     const base = this.base
-    this.baseHigh = Number(base >> 32n)
-    this.baseLow = Number(base & 0xffff_ffffn)
-    this.baseMod = Number(base & BigInt(this.alignMask))
-    this.offset = Number(fp - base)
-    const boundary = Number(this.boundary - base)
+    this.baseHigh = high32(base)
+    this.baseLow = low32(base)
+    // The alignment divides 2^32: the low half decides it.
+    this.baseMod = this.baseLow & this.alignMask
+    this.offset = difference(fp, base)
+    const boundary = difference(this.boundary, base)
     const { above, stopAfter, stopAtBoundary } = this.plan.rules
     this.stopOffset = stopAtBoundary ? boundary : Number.NaN
     this.aboveOffset = above === undefined ? Number.POSITIVE_INFINITY : boundary
