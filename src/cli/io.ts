@@ -19,8 +19,11 @@ export interface Io {
    * leading byte-order mark; a failure is the reason in words.
    */
   readonly readText: (file: string) => Promise<Result.Result<string, string>>
-  readonly stdout: (text: string) => void
+  /** Writes to standard output; `false` asks the writer to wait for {@link Io.drained}. */
+  readonly stdout: (text: string) => boolean | void
   readonly stderr: (text: string) => void
+  /** Resolves when standard output has room again (after `stdout` answered `false`). Default: at once. */
+  readonly drained?: (() => Promise<void>) | undefined
   /** Writes a whole file (`--svg`); a failure is the reason in words. Default: the file system. */
   readonly writeText?: ((file: string, text: string) => Result.Result<void, string>) | undefined
   /** Colour the readable output (standard output is a terminal and `NO_COLOR` is unset). Default: no. */
@@ -103,6 +106,19 @@ export const wantsColor = (isTty: boolean, env: Readonly<Record<string, string |
   isTty && (env["NO_COLOR"] ?? "") === ""
 
 /**
+ * Prints a sequence of chunks, waiting whenever standard output is full (a
+ * slow reader on a pipe), so a huge table is never queued in memory.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const printChunks = async (chunks: Iterable<string>, io: Io): Promise<void> => {
+  for (const chunk of chunks) {
+    if (io.stdout(chunk) === false && io.drained !== undefined) await io.drained()
+  }
+}
+
+/**
  * The real process: files from disk, `-` from standard input.
  *
  * @category constructors
@@ -120,6 +136,14 @@ export const processIo: Io = {
       ),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  drained: () =>
+    new Promise((resolve) => {
+      const done = () => {
+        process.stdout.off("drain", done).off("close", done).off("error", done)
+        resolve()
+      }
+      process.stdout.once("drain", done).once("close", done).once("error", done)
+    }),
   writeText: (file, text) =>
     Result.try({
       try: () => writeFileSync(file, text),

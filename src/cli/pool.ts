@@ -16,7 +16,7 @@ import { parentPort, Worker, workerData } from "node:worker_threads"
 import type { Input, Outcome, WalkCommand } from "./command.js"
 import { textOf } from "./inputs.js"
 import type { Io } from "./io.js"
-import { processIo } from "./io.js"
+import { printChunks, processIo } from "./io.js"
 
 /**
  * Walks one input: its text (or why it could not be read), its position
@@ -132,7 +132,18 @@ export const runJobs = async (
   }
   try {
     for (let batch = take(); batch !== undefined; batch = take()) {
-      done[batch.id] = await walkBatch(batch, io, command, walk)
+      if (batch.id === printed) {
+        // Its turn already: print as it renders (a huge table is never held whole).
+        for (const [offset, input] of batch.inputs.entries()) {
+          const outcome = walk(input, await textOf(input, io), batch.start + offset, command)
+          if (outcome.stderr !== "") io.stderr(outcome.stderr)
+          await printChunks(outcome.stdout, io)
+          status = Math.max(status, outcome.status)
+        }
+        done[batch.id] = []
+      } else {
+        done[batch.id] = await walkBatch(batch, io, command, walk)
+      }
       flush()
       // Let the workers' answers in (and send them more) between batches.
       await new Promise((resolve) => setImmediate(resolve))

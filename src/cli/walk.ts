@@ -25,7 +25,7 @@ import { ExitCode } from "./command.js"
 import { renderDiagram } from "./diagram.js"
 import { expandInputs, textOf } from "./inputs.js"
 import type { Io } from "./io.js"
-import { oneLine } from "./io.js"
+import { oneLine, printChunks } from "./io.js"
 import { runJobs } from "./pool.js"
 import type { StackView } from "./stack.js"
 import { renderSvg } from "./svg.js"
@@ -165,10 +165,6 @@ export const walkOne = (
     : walkDecoded(input.name, decoded.success, index, command)
 }
 
-const print = (outcome: Outcome, io: Io): void => {
-  if (outcome.stderr !== "") io.stderr(outcome.stderr)
-  for (const chunk of outcome.stdout) io.stdout(chunk)
-}
 
 /**
  * Runs `fpwalk walk` and returns the exit status: the highest of every
@@ -187,7 +183,8 @@ export const runWalk = async (command: WalkCommand, io: Io): Promise<number> => 
   let status: number = ExitCode.Valid
   for (const [index, input] of inputs.entries()) {
     const outcome = walkOne(input, await textOf(input, io), index, command)
-    print(outcome, io)
+    if (outcome.stderr !== "") io.stderr(outcome.stderr)
+    await printChunks(outcome.stdout, io)
     status = Math.max(status, outcome.status)
     if (command.svg !== undefined && outcome.svg !== undefined) {
       const written = (io.writeText ?? (() => Result.fail("no file system")))(command.svg, outcome.svg)
