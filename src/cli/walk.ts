@@ -165,7 +165,6 @@ export const walkOne = (
     : walkDecoded(input.name, decoded.success, index, command)
 }
 
-
 /**
  * Runs `fpwalk walk` and returns the exit status: the highest of every
  * input's (an input that fails never stops the ones after it).
