@@ -209,6 +209,8 @@ interface Phase {
   readonly peakRssBytes: number
   /** Server CPU (all threads) per answered request, in ms. */
   readonly serverCpuMsPerRequest: number
+  /** The server's main thread's share of that. */
+  readonly mainThreadCpuMsPerRequest: number
   readonly firstWrong?: string | undefined
   readonly note?: string | undefined
 }
@@ -329,6 +331,7 @@ const runPhase = async (
   const check: Check = { wrong: 0, firstWrong: undefined }
   const stopRss = peakRss(server.pid)
   const cpuBefore = cpuOf(server.pid)
+  const mainBefore = threadCpuOf(server.pid, server.pid)
   const [result, extra] = await Promise.all([
     cannon({
       url: server.url,
@@ -342,6 +345,8 @@ const runPhase = async (
   const peakRssBytes = stopRss()
   await drain(server)
   const cpu = cpuOf(server.pid) - cpuBefore
+  const mainCpu = threadCpuOf(server.pid, server.pid) - mainBefore
+  const answered = Math.max(1, result.requests.total + (extra?.requests ?? 0))
   return {
     name: spec.name,
     workers: spec.workers,
@@ -354,7 +359,8 @@ const runPhase = async (
     wrong: check.wrong + (extra?.wrong ?? 0),
     connectionErrors: result.errors,
     peakRssBytes,
-    serverCpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests.total + (extra?.requests ?? 0)),
+    serverCpuMsPerRequest: (cpu * 1000) / answered,
+    mainThreadCpuMsPerRequest: (mainCpu * 1000) / answered,
     firstWrong: check.firstWrong,
     note: extra?.note
   }
@@ -409,6 +415,27 @@ const slowClients = (server: Server, count: number, seconds: number) => async ()
 // /healthz while every worker walks 1,000,000 frames
 // ---------------------------------------------------------------------------
 
+/** CPU seconds one thread of a process has used, from /proc (Linux). */
+const threadCpuOf = (pid: number, tid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+// autocannon on /healthz, 1 connection, 20 requests a second, in a child process.
+const probeHealth = (url: string, seconds: number): Promise<CannonResult> =>
+  new Promise((resolve, reject) => {
+    const script = `
+      const autocannon = require(${JSON.stringify(createRequire(import.meta.url).resolve("autocannon"))})
+      autocannon({ url: ${JSON.stringify(url + "/healthz")}, connections: 1, duration: ${seconds}, overallRate: 20 }, (error, result) => {
+        if (error) { console.error(error); process.exit(1) }
+        process.stdout.write(JSON.stringify(result))
+      })`
+    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")))
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as CannonResult) : reject(new Error(`the probe exited ${code}`))))
+  })
+
 const healthUnderHugeWalks = async (seconds: number) => {
   const workers = availableParallelism()
   const server = await startServer(["--max-frames", String(HUGE_FRAMES), "--body-limit", "64MiB", "--request-timeout", "120000"])
@@ -431,13 +458,13 @@ const healthUnderHugeWalks = async (seconds: number) => {
   }
   let busyAfter = Infinity
   const sampler = setInterval(() => void metricOf(server, "fpwalk_pool_tasks_in_flight").then((n) => (busyAfter = Math.min(busyAfter, n))), 500)
-  const probe = await cannon({
-    url: server.url,
-    connections: 1,
-    duration: seconds,
-    overallRate: 20,
-    requests: [{ method: "GET", path: "/healthz" }]
-  })
+  // The probe runs in a process of its own: this one is busy building 43 MB
+  // requests and checking 60 MB answers, and its event loop's delays would
+  // show as /healthz latency.
+  const mainCpuBefore = threadCpuOf(server.pid, server.pid)
+  const probeStarted = performance.now()
+  const probe = await probeHealth(server.url, seconds)
+  const mainThreadShare = (threadCpuOf(server.pid, server.pid) - mainCpuBefore) / ((performance.now() - probeStarted) / 1000)
   clearInterval(sampler)
   walks.stop()
   const walked = await walks.done
@@ -447,6 +474,7 @@ const healthUnderHugeWalks = async (seconds: number) => {
     workers,
     walkers: workers * 2,
     busyBeforeProbe: busy,
+    mainThreadCpuShareDuringProbe: mainThreadShare,
     fewestBusyDuringProbe: busyAfter,
     walks: { requests: walked.requests.total, statuses: statusCounts(walked), wrong: check.wrong, p50Ms: walked.latency.p50, maxMs: walked.latency.max },
     healthz: {
@@ -543,7 +571,7 @@ const main = async (): Promise<number> => {
   )
   console.log("")
   console.log(
-    "| phase | workers | connections | requests | req/s | p50 ms | p99 ms | max ms | statuses | wrong | conn. errors | server peak RSS | server CPU ms/req |"
+    "| phase | workers | connections | requests | req/s | p50 ms | p99 ms | max ms | statuses | wrong | conn. errors | server peak RSS | server CPU ms/req (main thread) |"
   )
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
   let failed = exits.some((code) => code !== 0) || warmup.wrong > 0
@@ -552,7 +580,7 @@ const main = async (): Promise<number> => {
     console.log(
       `| ${phase.name} | ${phase.workers} | ${phase.connections} | ${phase.requests} | ${phase.reqPerSecond.toFixed(0)} | ` +
         `${phase.latencyMs.p50} | ${phase.latencyMs.p99} | ${phase.latencyMs.max} | ${statuses} | ${phase.wrong} | ` +
-        `${phase.connectionErrors} | ${mib(phase.peakRssBytes)} | ${phase.serverCpuMsPerRequest.toFixed(2)} |`
+        `${phase.connectionErrors} | ${mib(phase.peakRssBytes)} | ${phase.serverCpuMsPerRequest.toFixed(2)} (${phase.mainThreadCpuMsPerRequest.toFixed(2)}) |`
     )
     if (Object.keys(phase.statuses).some((status) => Number(status) >= 500) || phase.wrong > 0 || phase.connectionErrors > 0) failed = true
     if (phase.firstWrong !== undefined) console.log(`first wrong answer (${phase.name}): ${phase.firstWrong}`)
@@ -563,7 +591,8 @@ const main = async (): Promise<number> => {
   console.log(
     `/healthz while ${health.walkers} connections keep all ${health.workers} workers walking ${HUGE_FRAMES.toLocaleString("en")} frames: ` +
       `${health.healthz.requests} probes, p50 ${health.healthz.latencyMs.p50} ms, p99 ${health.healthz.latencyMs.p99} ms, ` +
-      `max ${health.healthz.latencyMs.max} ms (tasks in flight: ${health.busyBeforeProbe} at its start, never fewer than ` +
+      `max ${health.healthz.latencyMs.max} ms; the server's main thread used ${(health.mainThreadCpuShareDuringProbe * 100).toFixed(0)}% of a core meanwhile ` +
+      `(tasks in flight: ${health.busyBeforeProbe} at its start, never fewer than ` +
       `${health.fewestBusyDuringProbe}); the walks: ${health.walks.requests} answered, ${health.walks.wrong} wrong, ` +
       `p50 ${health.walks.p50Ms} ms; server peak RSS ${mib(health.peakRssBytes)}`
   )
