@@ -213,9 +213,9 @@ function fuzzTarget(loader, name, log) {
   return new Promise((resolve) => {
     const child = spawn(loader.node, argv, { cwd: ROOT, env: { ...process.env, ...loader.env }, stdio: ["ignore", "pipe", "pipe"] })
     const killer = setTimeout(() => child.kill("SIGKILL"), (seconds + 300) * 1000)
-    // CPU seconds the fuzzer has used (Linux): on a loaded machine, runs per
-    // CPU second says what the target costs; runs per second also says how
-    // much of the machine it got.
+    // CPU seconds the fuzzer has used since it started fuzzing (Linux): on a
+    // loaded machine, runs per CPU second says what the target costs; runs
+    // per second also says how much of the machine it got.
     const cpuSeconds = () => {
       const stat = fs.existsSync(`/proc/${child.pid}/stat`) ? fs.readFileSync(`/proc/${child.pid}/stat`, "utf8") : ""
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
@@ -223,9 +223,9 @@ function fuzzTarget(loader, name, log) {
     }
     const sample = () => {
       const cpu = cpuSeconds()
-      if (cpu !== undefined && fuzzingFrom !== undefined) {
-        stats.cpu = cpu
-        stats.cpuRuns = lastRuns
+      if (cpu !== undefined && fuzzingFrom !== undefined && stats.cpuAtInit !== undefined) {
+        stats.cpu = cpu - stats.cpuAtInit
+        stats.cpuRuns = lastRuns - stats.runsAtInit
       }
     }
     const ticker = setInterval(() => {
@@ -249,7 +249,12 @@ function fuzzTarget(loader, name, log) {
           stats.cov = Number(status[3])
           stats.ft = Number(status[4])
           stats.corpus = Number(status[5])
-          if (status[2] === "INITED" && fuzzingFrom === undefined) fuzzingFrom = Date.now()
+          if (status[2] === "INITED" && fuzzingFrom === undefined) {
+            fuzzingFrom = Date.now()
+            // From here on: the start-up (instrumenting, loading, the seed corpus) is not counted.
+            stats.cpuAtInit = cpuSeconds()
+            stats.runsAtInit = lastRuns
+          }
         }
         if (/Uncaught Exception|==\d+== ERROR|Timeout|deadly signal/.test(line) && stats.crashes === 0) {
           stats.crashes = 1
