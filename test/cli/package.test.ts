@@ -54,6 +54,23 @@ const readmeBlocks = (text: string): Array<Block> =>
     line: text.slice(0, m.index).split("\n").length
   }))
 
+/** fpwalk's dependencies and theirs (optional ones where installed), from node_modules. */
+const runtimeDependencies = (): Array<string> => {
+  const found = new Set<string>()
+  const visit = (names: ReadonlyArray<string>) => {
+    for (const name of names) {
+      const manifest = join(root, "node_modules", name, "package.json")
+      if (found.has(name) || !existsSync(manifest)) continue
+      found.add(name)
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { dependencies?: object; optionalDependencies?: object }
+      visit([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})])
+    }
+  }
+  const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: object }
+  visit(Object.keys(own.dependencies ?? {}))
+  return [...found]
+}
+
 let copy = ""
 let project = ""
 let tarball = ""
@@ -70,8 +87,15 @@ describe("a stranger's path", () => {
     files = must("listing the tarball", sh(`tar -tzf '${tarball}'`, copy)).stdout.trim().split("\n")
     project = mkdtempSync(join(tmpdir(), "fpwalk-stranger-"))
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "stranger", private: true, type: "module" }))
-    // effect and piscina come from npm's cache (filled by npm ci) or the registry.
-    must("npm install of the tarball", sh(`npm install --prefer-offline --no-audit --no-fund '${tarball}'`, project))
+    // The dependencies come from npm's cache (filled by npm ci) or the
+    // registry; with neither (an offline machine whose cache lacks their
+    // metadata), from this checkout's node_modules, packed as they are.
+    const installed = sh(`npm install --prefer-offline --no-audit --no-fund '${tarball}'`, project)
+    if (installed.status !== 0) {
+      const deps = mkdtempSync(join(tmpdir(), "fpwalk-deps-"))
+      const packed = runtimeDependencies().map((name) => must(`npm pack ${name}`, sh(`npm pack --silent --ignore-scripts '${join(root, "node_modules", name)}'`, deps)).stdout.trim())
+      must("npm install of the tarball (offline)", sh(`npm install --offline --no-audit --no-fund ${[...packed.map((f) => join(deps, f)), tarball].map((f) => `'${f}'`).join(" ")}`, project))
+    }
   }, 600_000)
 
   it("the README's two commands are `npm ci && npm start` and `npm test`, and npm start walks the examples", () => {
