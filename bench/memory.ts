@@ -6,9 +6,9 @@
  *
  * - `peakRssDelta`: the process's peak RSS during the walk minus its RSS
  *   just before (getrusage's maximum resident set);
- * - `retainedHeap`: heap still used by the walk's result after a full GC
- *   (the frames' own size in V8: the array, the frame objects, their
- *   bigints);
+ * - `retainedHeap`: memory still held by the walk's result after a full GC:
+ *   the V8 heap plus the bytes of ArrayBuffers (a FrameTable's typed arrays
+ *   live outside the heap);
  * - `frames`: frames walked.
  */
 import { readFileSync } from "node:fs"
@@ -22,11 +22,22 @@ if (dump === undefined || gc === undefined || (api !== "plain" && api !== "trace
   process.exit(2)
 }
 const snapshot = readDump(readFileSync(dump))[0]!
-// A walk of a small prefix first, so the code is loaded and compiled.
-walkSync({ ...snapshot, options: { ...snapshot.options, maxFrames: 1000n } })
+// Walks of a prefix first, long enough that the walk is compiled by the
+// optimizing tier before the measured walk (else the compiler's own memory,
+// during the measured walk, is counted).
+const prefix = { ...snapshot, options: { ...snapshot.options, maxFrames: 20_000n } }
+for (let i = 0; i < 20; i++) {
+  if (api === "plain") walkSync(prefix)
+  else if (api === "trace") traceSync(prefix, () => {})
+  else visitSync(prefix, () => {})
+}
 gc()
 gc()
-const heapBefore = process.memoryUsage().heapUsed
+const held = (): number => {
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.arrayBuffers
+}
+const heapBefore = held()
 const rssBefore = process.memoryUsage.rss()
 const peakBefore = process.resourceUsage().maxRSS * 1024
 let frames = 0
@@ -47,7 +58,7 @@ if (api === "plain") {
 const peakAfter = process.resourceUsage().maxRSS * 1024
 gc()
 gc()
-const retainedHeap = process.memoryUsage().heapUsed - heapBefore
+const retainedHeap = held() - heapBefore
 process.stdout.write(
   JSON.stringify({
     api,
