@@ -42,6 +42,10 @@ export interface WalkCommand {
   readonly svg?: string | undefined
   /** Colour the readable output. */
   readonly color?: boolean | undefined
+  /** Symbol files for core files and minidumps (`--symbols FILE`, repeatable). */
+  readonly symbols?: ReadonlyArray<string> | undefined
+  /** Where the files a core's NT_FILE names are found (`--sysroot DIR`; default `/`). */
+  readonly sysroot?: string | undefined
 }
 
 /**

@@ -7,9 +7,20 @@
 import * as Result from "effect/Result"
 import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
+import type { FileSource } from "../core/nodeFile.js"
+import { isElf, kindOf } from "../native/Report.js"
 import type { Input } from "./command.js"
 import type { Io } from "./io.js"
 import { fileErrorReason } from "./io.js"
+
+/**
+ * An input's content: a snapshot's text, or a native file open for random
+ * access (closed by whoever walks it).
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export type Content = { readonly text: string } | { readonly source: FileSource }
 
 const nameOf = (file: string): string => (file === "-" ? "<stdin>" : file)
 
@@ -65,14 +76,27 @@ export const expandInputs = async (
 }
 
 /**
- * The text of an input, read now if it is a file; a failure is the whole
- * message (`cannot read FILE: no such file`).
+ * What an input holds, read now if it is a file: a core file or a minidump
+ * (recognised by its first bytes) stays a random-access source, anything
+ * else is text. A failure is the whole message (`cannot read FILE: no such
+ * file`).
  *
  * @category constructors
- * @since 0.1.0
+ * @since 0.2.0
  */
-export const textOf = async (input: Input, io: Io): Promise<Result.Result<string, string>> => {
-  if ("text" in input) return Result.succeed(input.text)
+export const contentOf = async (input: Input, io: Io): Promise<Result.Result<Content, string>> => {
+  if ("text" in input) return Result.succeed({ text: input.text })
   if ("unreadable" in input) return Result.fail(input.unreadable)
-  return Result.mapError(await io.readText(input.path), (reason) => `cannot read ${input.name}: ${reason}`)
+  if (input.path !== "-" && io.openSource !== undefined) {
+    const opened = io.openSource(input.path)
+    if (Result.isSuccess(opened)) {
+      const source = opened.success
+      if (kindOf(source) !== undefined || isElf(source)) return Result.succeed({ source })
+      source.close()
+    }
+  }
+  return Result.map(
+    Result.mapError(await io.readText(input.path), (reason) => `cannot read ${input.name}: ${reason}`),
+    (text) => ({ text })
+  )
 }

@@ -6,6 +6,8 @@
  */
 import * as Result from "effect/Result"
 import { readFileSync, writeFileSync } from "node:fs"
+import type { FileSource } from "../core/nodeFile.js"
+import { openFile } from "../core/nodeFile.js"
 
 /**
  * The CLI's view of the process.
@@ -28,6 +30,12 @@ export interface Io {
   readonly writeText?: ((file: string, text: string) => Result.Result<void, string>) | undefined
   /** Colour the readable output (standard output is a terminal and `NO_COLOR` is unset). Default: no. */
   readonly color?: boolean | undefined
+  /**
+   * Opens a file for random access (a core file of gigabytes is read a
+   * window at a time, never whole); a failure is the reason in words.
+   * Absent: every input is read as text.
+   */
+  readonly openSource?: ((file: string) => Result.Result<FileSource, string>) | undefined
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -134,6 +142,7 @@ export const processIo: Io = {
           catch: fileErrorReason
         })
       ),
+  openSource: (file) => Result.mapError(openFile(file), (error) => error.reason),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   drained: () =>

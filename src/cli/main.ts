@@ -31,9 +31,10 @@ fpwalk walk --help and fpwalk serve --help list the options.
  * @since 0.2.0
  */
 export const WALK_USAGE = `usage: fpwalk walk [options] FILE...
-Walks each snapshot and prints its frames. FILE - reads standard input; a
-folder is every *.json file in it (sorted); a .ndjson file is one snapshot a
-line (named FILE:LINE).
+Walks each snapshot, ELF core file or minidump (told apart by their content)
+and prints its frames. FILE - reads standard input (a snapshot); a folder is
+every *.json file in it (sorted); a .ndjson file is one snapshot a line
+(named FILE:LINE).
   -n, --frames N         print only the first N frames of each table (the walk is whole)
       --diagram          draw the stack: memory, frame records, saved-FP arrows, entry SP
       --svg FILE         also write that picture as SVG (one snapshot only)
@@ -42,11 +43,14 @@ line (named FILE:LINE).
       --aarch64-va-bits N  override the snapshot's aarch64VaBits (0 to 64)
       --jobs N           walk on N threads (1 to 64; output order is kept)
       --ndjson           read every FILE (- too) as NDJSON
+      --symbols FILE     an executable or library to name native frames by (repeatable)
+      --sysroot DIR      where the files a core's NT_FILE names are (default /)
   -h, --help             this text
       --version          the version
 Colour when standard output is a terminal and NO_COLOR is unset.
-Exit status: 0 every stack valid, 1 a walk error, 2 an input error
-(unreadable file, malformed JSON, schema violation, bad usage); the highest wins.
+Exit status: 0 every stack valid (every thread's chain walked to its end),
+1 a walk error, 2 an input error (unreadable file, malformed JSON, schema
+violation, malformed core or minidump, bad usage); the highest wins.
 `
 
 const usageError = (io: Io, message: string, help = "fpwalk walk --help"): number => {
@@ -93,6 +97,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
       "aarch64-va-bits": { type: "string" },
       jobs: { type: "string" },
       ndjson: { type: "boolean", default: false },
+      symbols: { type: "string", multiple: true },
+      sysroot: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", default: false }
     }
@@ -139,6 +145,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     frames,
     diagram: values.diagram,
     svg: values.svg,
+    symbols: values.symbols,
+    sysroot: values.sysroot,
     color: isTerminalColor(io)
   }, io)
 }

@@ -59,8 +59,14 @@ const header = (report: NativeReport, name: string): string => {
   return `${name}: ${kind}, ${report.image.arch}, ${threads}${program}${signal === undefined ? "" : `, ${signal}`}`
 }
 
+// A thread's own signal, short: `SIGSEGV`, `signal 40`, `exception 0xc0000005`.
+const shortSignal = (report: NativeReport, signal: number | undefined): string | undefined => {
+  if (signal === undefined || signal === 0) return undefined
+  return report.kind === "core" && SIGNALS[signal] !== undefined ? SIGNALS[signal] : signalText(report, signal)
+}
+
 const threadHeader = (report: NativeReport, t: ThreadReport, p: Paint): string => {
-  const signal = t.thread.crashed ? signalText(report, t.thread.signal) : undefined
+  const signal = t.thread.crashed ? shortSignal(report, t.thread.signal) : undefined
   const notes = [t.thread.crashed ? "crashed" : undefined, signal].filter((s) => s !== undefined).join(", ")
   const text = `thread ${t.thread.id}${notes === "" ? "" : ` (${notes})`}`
   return t.thread.crashed ? p.bold(p.red(text)) : p.bold(text)

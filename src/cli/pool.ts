@@ -14,7 +14,8 @@ import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parentPort, Worker, workerData } from "node:worker_threads"
 import type { Input, Outcome, WalkCommand } from "./command.js"
-import { textOf } from "./inputs.js"
+import type { Content } from "./inputs.js"
+import { contentOf } from "./inputs.js"
 import type { Io } from "./io.js"
 import { printChunks, processIo } from "./io.js"
 
@@ -25,7 +26,13 @@ import { printChunks, processIo } from "./io.js"
  * @category models
  * @since 0.2.0
  */
-export type WalkInput = (input: Input, text: Result.Result<string, string>, index: number, command: WalkCommand) => Outcome
+export type WalkInput = (
+  input: Input,
+  content: Result.Result<Content, string>,
+  index: number,
+  command: WalkCommand,
+  io: Io
+) => Outcome
 
 const BATCH = 64
 
@@ -55,7 +62,7 @@ const workerUrl = new URL("./jobs.js", import.meta.url)
 const walkBatch = async (batch: Batch, io: Io, command: WalkCommand, walk: WalkInput): Promise<Array<Posted>> => {
   const outcomes: Array<Posted> = []
   for (const [offset, input] of batch.inputs.entries()) {
-    const outcome = walk(input, await textOf(input, io), batch.start + offset, command)
+    const outcome = walk(input, await contentOf(input, io), batch.start + offset, command, io)
     outcomes.push({ stdout: Array.from(outcome.stdout), stderr: outcome.stderr, status: outcome.status })
   }
   return outcomes
@@ -135,7 +142,7 @@ export const runJobs = async (
       if (batch.id === printed) {
         // Its turn already: print as it renders (a huge table is never held whole).
         for (const [offset, input] of batch.inputs.entries()) {
-          const outcome = walk(input, await textOf(input, io), batch.start + offset, command)
+          const outcome = walk(input, await contentOf(input, io), batch.start + offset, command, io)
           if (outcome.stderr !== "") io.stderr(outcome.stderr)
           await printChunks(outcome.stdout, io)
           status = Math.max(status, outcome.status)

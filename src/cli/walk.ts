@@ -15,6 +15,10 @@ import type { Snapshot } from "../Activation.js"
 import { activations } from "../Activation.js"
 import { architectures } from "../arch/index.js"
 import { readWord } from "../Memory.js"
+import type { FileSource } from "../core/nodeFile.js"
+import type { NativeReport } from "../native/Report.js"
+import { nativeToJson, walkNativeSync } from "../native/Report.js"
+import type { SymbolFile } from "../native/Symbolize.js"
 import { decodeJsonSync, resultToJson } from "../Snapshot.js"
 import { StackMemory } from "../StackMemory.js"
 import { parse as parseU64 } from "../U64.js"
@@ -23,7 +27,9 @@ import { walkSync } from "../Walker.js"
 import type { Input, Outcome, WalkCommand } from "./command.js"
 import { ExitCode } from "./command.js"
 import { renderDiagram } from "./diagram.js"
-import { expandInputs, textOf } from "./inputs.js"
+import type { Content } from "./inputs.js"
+import { contentOf, expandInputs } from "./inputs.js"
+import { renderNative } from "./native.js"
 import type { Io } from "./io.js"
 import { oneLine, printChunks } from "./io.js"
 import { runJobs } from "./pool.js"
@@ -54,25 +60,72 @@ export const parseVaBits = (text: string): number | undefined =>
   /^[0-9]{1,2}$/.test(text) && Number(text) <= 64 ? Number(text) : undefined
 
 /**
- * A decoded input, by kind: what {@link walkDecoded} knows how to walk.
+ * A decoded input, by kind: what {@link walkDecoded} knows how to walk. A
+ * native input (a core file or a minidump) is walked as it is read.
  *
  * @category models
  * @since 0.2.0
  */
-export type Decoded = { readonly kind: "snapshot"; readonly snapshot: Snapshot }
+export type Decoded =
+  | { readonly kind: "snapshot"; readonly snapshot: Snapshot }
+  | { readonly kind: "native"; readonly report: NativeReport; readonly warnings: ReadonlyArray<string> }
 
 /**
- * Decodes one input's text; a failure is the one-line message (without the
- * `fpwalk: ` prefix).
+ * Decodes one input's content; a failure is the one-line message (without
+ * the `fpwalk: ` prefix).
  *
  * @category decoding
  * @since 0.2.0
  */
-export const decodeInput = (name: string, text: string): Result.Result<Decoded, string> => {
-  const decoded = decodeJsonSync(text)
-  return decoded.ok
-    ? Result.succeed({ kind: "snapshot", snapshot: decoded.snapshot })
-    : Result.fail(`${name}: ${decoded.error.message}`)
+export const decodeInput = (name: string, content: Content, command: WalkCommand, io: Io): Result.Result<Decoded, string> => {
+  if ("text" in content) {
+    const decoded = decodeJsonSync(content.text)
+    return decoded.ok
+      ? Result.succeed({ kind: "snapshot", snapshot: decoded.snapshot })
+      : Result.fail(`${name}: ${decoded.error.message}`)
+  }
+  const opened: Array<FileSource> = [content.source]
+  const warnings: Array<string> = []
+  const symbols: Array<SymbolFile> = []
+  for (const file of command.symbols ?? []) {
+    const source = io.openSource?.(file)
+    if (source === undefined || Result.isFailure(source)) {
+      warnings.push(`--symbols ${file}: not used: ${source === undefined ? "no file system" : source.failure}`)
+    } else {
+      opened.push(source.success)
+      symbols.push({ name: file, source: source.success })
+    }
+  }
+  const walked = walkNativeSync(content.source, {
+    symbols,
+    sysroot: command.sysroot,
+    maxFrames: command.maxFrames,
+    aarch64VaBits: command.aarch64VaBits,
+    openFile: (path) => {
+      const source = io.openSource?.(path)
+      if (source === undefined || Result.isFailure(source)) return undefined
+      opened.push(source.success)
+      return source.success
+    }
+  })
+  // Everything is read: the walk and the symbols are done.
+  for (const source of opened) source.close()
+  return walked.ok
+    ? Result.succeed({ kind: "native", report: walked.report, warnings })
+    : Result.fail(`${name}: ${walked.error.message}`)
+}
+
+const walkNative = (name: string, decoded: Extract<Decoded, { kind: "native" }>, index: number, command: WalkCommand): Outcome => {
+  const { report } = decoded
+  const status = report.threads.every((t) => t.result.ok) ? ExitCode.Valid : ExitCode.WalkError
+  if (command.diagram === true || command.svg !== undefined) {
+    return { stdout: [], stderr: `fpwalk: ${oneLine(`${name}: --diagram and --svg draw snapshots, not core files or minidumps`)}\n`, status: ExitCode.InputError }
+  }
+  const warnings = [...decoded.warnings, ...(command.json ? report.warnings : [])]
+  const stderr = warnings.map((w) => `fpwalk: ${oneLine(`${name}: warning: ${w}`)}\n`).join("")
+  if (command.json) return { stdout: [JSON.stringify(nativeToJson(report, name)) + "\n"], stderr, status }
+  const readable = renderNative(name, report, { limit: command.frames, color: command.color })
+  return { stdout: index > 0 ? prepend("\n", readable) : readable, stderr, status }
 }
 
 const withOverrides = (snapshot: Snapshot, command: WalkCommand): Snapshot =>
@@ -123,6 +176,7 @@ export const viewOf = (name: string, snapshot: Snapshot, result: WalkResult): St
  * @since 0.2.0
  */
 export const walkDecoded = (name: string, decoded: Decoded, index: number, command: WalkCommand): Outcome => {
+  if (decoded.kind === "native") return walkNative(name, decoded, index, command)
   const snapshot = withOverrides(decoded.snapshot, command)
   const result = walkSync(snapshot)
   const status = result.ok ? ExitCode.Valid : result.error._tag === "InputError" ? ExitCode.InputError : ExitCode.WalkError
@@ -148,18 +202,19 @@ function* prepend(first: string, rest: Iterable<string>): Generator<string> {
 
 /**
  * Decodes, walks and renders one input: the `index`-th of the command's
- * inputs, whose text is `text` (or why it could not be read).
+ * inputs, whose content is `content` (or why it could not be read).
  *
  * @category commands
  * @since 0.1.0
  */
 export const walkOne = (
   input: Input,
-  text: Result.Result<string, string>,
+  content: Result.Result<Content, string>,
   index: number,
-  command: WalkCommand
+  command: WalkCommand,
+  io: Io
 ): Outcome => {
-  const decoded = Result.flatMap(text, (text) => decodeInput(input.name, text))
+  const decoded = Result.flatMap(content, (content) => decodeInput(input.name, content, command, io))
   return Result.isFailure(decoded)
     ? { stdout: [], stderr: `fpwalk: ${oneLine(decoded.failure)}\n`, status: ExitCode.InputError }
     : walkDecoded(input.name, decoded.success, index, command)
@@ -181,7 +236,7 @@ export const runWalk = async (command: WalkCommand, io: Io): Promise<number> => 
   if ((command.jobs ?? 1) > 1 && inputs.length > 1) return runJobs(inputs, command, io, walkOne)
   let status: number = ExitCode.Valid
   for (const [index, input] of inputs.entries()) {
-    const outcome = walkOne(input, await textOf(input, io), index, command)
+    const outcome = walkOne(input, await contentOf(input, io), index, command, io)
     if (outcome.stderr !== "") io.stderr(outcome.stderr)
     await printChunks(outcome.stdout, io)
     status = Math.max(status, outcome.status)
