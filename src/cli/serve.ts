@@ -655,8 +655,12 @@ export const runServe = async (
     process.on("SIGTERM", onSignal)
     process.on("SIGINT", onSignal)
   })
-  io.stderr(`fpwalk: ${signal}: shutting down, ${running.inFlight()} request(s) in flight\n`)
-  const report = await running.shutdown()
+  // The listening socket closes (synchronously, in shutdown) before the
+  // message goes out: whoever reads it finds new connections refused.
+  const inFlight = running.inFlight()
+  const stopping = running.shutdown()
+  io.stderr(`fpwalk: ${signal}: shutting down, ${inFlight} request(s) in flight\n`)
+  const report = await stopping
   io.stderr(`fpwalk: stopped${report.cut > 0 ? `, ${report.cut} request(s) cut at the deadline` : ""}\n`)
   return 0
 }
