@@ -75,7 +75,7 @@ const U64Value = Schema.Unknown.pipe(
     SchemaTransformation.transformEffect({
       decode: (input) => {
         const value = U64.parse(input)
-        return value === undefined ? invalid(input, "not a 64-bit value") : Effect.succeed(value)
+        return value === undefined ? invalid(input, `not a 64-bit value (got ${shown(input)})`) : Effect.succeed(value)
       },
       encode: (value) => Effect.succeed(U64.toHex(value))
     })
@@ -86,7 +86,7 @@ const VaBits = U64Value.pipe(
   Schema.decodeTo(
     Schema.Number,
     SchemaTransformation.transformEffect({
-      decode: (value) => (value <= 64n ? Effect.succeed(Number(value)) : invalid(value, "must be 0 to 64")),
+      decode: (value) => (value <= 64n ? Effect.succeed(Number(value)) : invalid(value, `must be 0 to 64 (got ${value})`)),
       encode: (bits) => Effect.succeed(BigInt(bits))
     })
   )
@@ -97,7 +97,7 @@ const Bytes = Schema.Unknown.pipe(
     Schema.Uint8Array,
     SchemaTransformation.transformEffect({
       decode: (input) => {
-        if (typeof input !== "string") return invalid(input, "not a base64 string")
+        if (typeof input !== "string") return invalid(input, `not a base64 string (got ${shown(input)})`)
         const bytes = Base64.decode(input)
         return bytes instanceof Uint8Array
           ? Effect.succeed(bytes)
@@ -306,6 +306,10 @@ const expected = (ast: SchemaAST.AST): string => {
   }
 }
 
+// A bad value as a message shows it: short strings and numbers as they are.
+const shown = (value: unknown): string =>
+  typeof value === "number" || typeof value === "boolean" || value === null || value === undefined ? String(value) : describe(value)
+
 const describe = (value: unknown): string => {
   if (value === null) return "null"
   if (Array.isArray(value)) return "an array"
@@ -385,7 +389,9 @@ const parseJson = (text: unknown): Result.Result<unknown, InputError> => {
   })
 }
 
-const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim()
+// One line, and no control character a terminal would act on: `\u0001` as text.
+const oneLine = (text: string): string =>
+  text.replace(/\s+/g, " ").trim().replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 const plain = (result: Result.Result<Snapshot, InputError>): DecodeResult =>
   Result.isSuccess(result) ? { ok: true, snapshot: result.success } : { ok: false, error: result.failure }

@@ -51,9 +51,11 @@ describe("64-bit values", () => {
     "0x10000000000000000", "0X10", "0x", "10", "0x-1", "-0x1", " 0x1", "0x1 ", "0x1_0", "+0x1",
     -1, 1.5, 2 ** 53, 2 ** 70, null, true, {}, []
   ]
-  it.each(rejected)("rejects %j, naming the field", (value) => {
+  it.each(rejected)("rejects %j, naming the field and showing the value", (value) => {
+    const got = typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? "an array"
+      : typeof value === "object" && value !== null ? "an object" : String(value)
     expect(inputError(with_((s) => (s.limits.lastWasmEntrySp = value as string)))).toBe(
-      "limits.lastWasmEntrySp: not a 64-bit value"
+      `limits.lastWasmEntrySp: not a 64-bit value (got ${got})`
     )
   })
 
@@ -61,7 +63,7 @@ describe("64-bit values", () => {
     const snapshot = with_((s) => {
       s.memory = [{ address: "0x10", base64: "" }, { address: "0x20", base64: "" }, { address: "nope", base64: "" }]
     })
-    expect(inputError(snapshot)).toBe("memory[2].address: not a 64-bit value")
+    expect(inputError(snapshot)).toBe(`memory[2].address: not a 64-bit value (got "nope")`)
   })
 })
 
@@ -111,7 +113,7 @@ describe("required fields and shapes", () => {
   })
 
   it("bounds aarch64VaBits to 0..64", () => {
-    expect(inputError(with_((s) => (s["options"] = { aarch64VaBits: "0x41" })))).toBe("options.aarch64VaBits: must be 0 to 64")
+    expect(inputError(with_((s) => (s["options"] = { aarch64VaBits: "0x41" })))).toBe("options.aarch64VaBits: must be 0 to 64 (got 65)")
     expect(Result.isSuccess(decode(with_((s) => (s["options"] = { aarch64VaBits: 0 }))))).toBe(true)
   })
 })
@@ -163,7 +165,7 @@ describe("decodeJson", () => {
   it("reads 2^70 as a number that is not a 64-bit value", () => {
     const text = JSON.stringify(minimal()).replace(`"address":"0x1"`, `"address":1180591620717411303424`)
     expect(Result.isFailure(decodeJson(text)) && decodeJson(text)).toMatchObject({
-      failure: { message: "limits.address: not a 64-bit value" }
+      failure: { message: "limits.address: not a 64-bit value (got 1.1805916207174113e+21)" }
     })
   })
 
@@ -189,5 +191,13 @@ describe("encode", () => {
     expect(encode(again.success)).toEqual(encode(decoded.success))
     expect([...walkSync(again.success).frames]).toEqual([...walkSync(decoded.success).frames])
     expect(encode(decoded.success)).toMatchObject({ trap: { pc: "0x1234", fp: "0x100" }, memory: [{ address: "0x100", base64: "AAECAwQFBgc=" }] })
+  })
+})
+
+describe("messages", () => {
+  it("keep malformed JSON's message on one line, with control characters written out", () => {
+    const decoded = decodeJsonSync("{\"a\":\u0001}")
+    expect(decoded.ok || decoded.error.message).toMatch(/^malformed JSON \(.*\\u0001.*\)$/)
+    expect(decoded.ok || /[\u0000-\u001f]/.test(decoded.error.message)).toBe(false)
   })
 })
