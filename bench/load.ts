@@ -43,6 +43,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Http from "../src/Http.js"
 import * as Snapshot from "../src/Snapshot.js"
+import { nativeSupported } from "../src/internal/walkTask.js"
 import { walkSync } from "../src/Walker.js"
 import { ARCHES, stackJson } from "./stacks.js"
 
@@ -186,7 +187,12 @@ const bad: ReadonlyArray<Case> = [
     body: Buffer.from(sample),
     status: 415,
     answer: JSON.stringify(
-      Http.errorJson(new Http.UnsupportedMediaType({ contentType: "text/plain", accepted: ["application/json"] }))
+      Http.errorJson(
+        new Http.UnsupportedMediaType({
+          contentType: "text/plain",
+          accepted: nativeSupported ? ["application/json", "application/octet-stream"] : ["application/json"]
+        })
+      )
     ) + "\n"
   }
 ]

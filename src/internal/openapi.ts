@@ -71,12 +71,16 @@ export const openApi = {
             "application/json": { schema: ref("Snapshot") },
             "application/octet-stream": {
               schema: { type: "string", contentMediaType: "application/octet-stream" },
-              description: "An ELF core or a minidump: answered 415 `binary inputs are not supported yet` until this build has a binary reader"
+              description:
+                "An ELF core file or a minidump: every thread is walked (answered as NativeResult; 415 `binary inputs are not supported yet` in a build without a binary reader)"
             }
           }
         },
         responses: {
-          "200": jsonBody(ref("WalkResult"), "The walk's result: every frame, and the walk error if the stack is invalid"),
+          "200": jsonBody(
+            { oneOf: [ref("WalkResult"), ref("NativeResult")] },
+            "The walk's result: every frame, and the walk error if the stack is invalid (a snapshot); every thread's (a core file or a minidump)"
+          ),
           ...walkErrors,
           "500": errorResponse("The worker walking this body died and was replaced (kind `worker_crashed`)")
         }
@@ -222,6 +226,39 @@ export const openApi = {
               path: { type: "string", description: "For kind `input`: the field at fault (`\"\"` for the document)" }
             },
             additionalProperties: false
+          }
+        },
+        additionalProperties: false
+      },
+      NativeResult: {
+        type: "object",
+        description: "A core file or minidump walked: `fpwalk walk --json`'s line for it, without `file`",
+        required: ["kind", "arch", "threads"],
+        properties: {
+          kind: { type: "string" },
+          arch: { type: "string", enum: ["x86_64", "aarch64", "riscv64", "s390x"] },
+          threads: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["thread", "crashed", "ok", "frames"],
+              properties: {
+                thread: { type: "integer" },
+                crashed: { type: "boolean" },
+                ok: { type: "boolean" },
+                error: ref("WalkError"),
+                frames: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    required: ["pc", "fp"],
+                    properties: { pc: hex, fp: hex, module: { type: "string" }, symbol: { type: "string" }, offset: hex },
+                    additionalProperties: false
+                  }
+                }
+              },
+              additionalProperties: false
+            }
           }
         },
         additionalProperties: false

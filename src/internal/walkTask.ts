@@ -7,6 +7,8 @@
 //
 // Nothing here throws: every input gets an answer.
 import * as Result from "effect/Result"
+import { fromBytes } from "../ByteSource.js"
+import { nativeToJson, walkNativeSync } from "../native/Report.js"
 import * as Snapshot from "../Snapshot.js"
 import * as Walker from "../Walker.js"
 import * as Body from "./httpBody.js"
@@ -49,32 +51,37 @@ export const inputErrorJson = (error: Snapshot.InputError) => ({
   error: { kind: "input", message: error.message, path: error.path }
 })
 
-/** A JSON-able walk result (`Snapshot.resultToJson`'s, or a binary reader's). */
-interface ResultLike {
-  readonly ok: boolean
-  readonly error?: { readonly _tag: string } | undefined
-}
-
 // ---------------------------------------------------------------------------
 // THE DISPATCH POINT FOR BINARY BODIES.
 //
-// `application/octet-stream` bodies (ELF cores, minidumps) are walked by this
-// function. Until the library has one it is `undefined`, and the service
-// answers such bodies 415 "binary inputs are not supported yet" before
-// reading them (Http.ts checks `nativeSupported`). To enable them, import the
-// library's reader and set it here, e.g.
-//
-//   import { walkNativeBytes } from "../Native.js"
-//   export const walkNative = walkNativeBytes as NativeWalk | undefined
-//
-// Nothing else changes: the worker protocol already carries `kind: "native"`.
+// `application/octet-stream` bodies (ELF cores, minidumps) are walked by
+// `walkNative`: the library's `walkNativeSync` (every thread, the server's
+// frame cap applied; no symbol files: a request names no file on this
+// machine), answered with `nativeToJson`, the line `fpwalk walk --json`
+// prints for the same file (without `file`). Setting `walkNative` to
+// `undefined` turns binary bodies off: the service then answers them 415
+// "binary inputs are not supported yet" before reading them (Http.ts checks
+// `nativeSupported`). The worker protocol carries `kind: "native"`; nothing
+// else changes.
 // ---------------------------------------------------------------------------
 
-/** A binary reader-and-walker: a JSON-able result, or the input error. */
-export type NativeWalk = (bytes: Uint8Array) => ResultLike | Snapshot.InputError
+/** A binary reader-and-walker: the answer's JSON and its tag for metrics, or the input error. */
+export type NativeWalk = (
+  bytes: Uint8Array,
+  limits: TaskLimits
+) => { readonly json: unknown; readonly tag: string } | Snapshot.InputError
 
-/** The binary walker, if the library has one (see the comment above). */
-export const walkNative = undefined as NativeWalk | undefined
+const walkNativeBody: NativeWalk = (bytes, limits) => {
+  const walked = walkNativeSync(fromBytes(bytes), { maxFrames: limits.maxFrames })
+  if (!walked.ok) return walked.error
+  const json = nativeToJson(walked.report)
+  // The tag: ok if every thread's walk is, else the first failed thread's error.
+  const failed = json.threads.find((thread) => !thread.ok)
+  return { json, tag: failed?.error?._tag ?? "ok" }
+}
+
+/** The binary walker (see the comment above). */
+export const walkNative = walkNativeBody as NativeWalk | undefined
 
 /** Whether `application/octet-stream` bodies can be walked. */
 export const nativeSupported: boolean = walkNative !== undefined
@@ -107,9 +114,9 @@ const capped = (snapshot: Snapshot.Snapshot, maxFrames: bigint): Snapshot.Snapsh
     ? snapshot
     : { ...snapshot, options: { ...snapshot.options, maxFrames } }
 
-const walked = (json: unknown, result: ResultLike, started: number): Outcome => ({
+const walked = (json: unknown, tag: string, started: number): Outcome => ({
   status: 200,
-  tag: result.ok ? "ok" : result.error?._tag ?? "unknown",
+  tag,
   body: encoder.encode(JSON.stringify(json) + "\n"),
   seconds: now() - started
 })
@@ -132,14 +139,14 @@ export const runTask = (task: Task, limits: TaskLimits): Outcome => {
       const snapshot = decodeSnapshot(task.bytes, limits)
       if (Result.isFailure(snapshot)) return refused(snapshot.failure, started)
       const result = Walker.walkSync(capped(snapshot.success, limits.maxFrames))
-      return walked(Snapshot.resultToJson(result), result, started)
+      return walked(Snapshot.resultToJson(result), result.ok ? "ok" : result.error._tag, started)
     }
     case "native": {
       if (walkNative === undefined) {
         return refused(new Snapshot.InputError({ path: "", reason: "binary inputs are not supported yet" }), started)
       }
-      const result = walkNative(task.bytes)
-      return isInputError(result) ? refused(result, started) : walked(result, result, started)
+      const result = walkNative(task.bytes, limits)
+      return isInputError(result) ? refused(result, started) : walked(result.json, result.tag, started)
     }
   }
 }

@@ -5,10 +5,13 @@
  * 415; application/octet-stream gets 415 until binary inputs exist.
  * Needs `npm run build` (the workers run dist/).
  */
-import { gzipSync } from "node:zlib"
+import { readFileSync } from "node:fs"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../../src/cli/serve.js"
+import { fromBytes } from "../../src/ByteSource.js"
 import { nativeSupported } from "../../src/internal/walkTask.js"
+import { nativeToJson, walkNativeSync } from "../../src/native/Report.js"
 import { errorOf, expectedText, JSON_HEADERS, metric, NDJSON_HEADERS, send, stack, start, walk } from "./support.js"
 
 const LIMIT = 256 * 1024
@@ -84,10 +87,20 @@ describe("fpwalk serve: Content-Encoding and binary bodies", () => {
     }
   })
 
-  it("takes application/octet-stream on /v1/walk only, and says binary inputs are not supported yet", async () => {
+  it("takes application/octet-stream on /v1/walk only: a core file walked as the library walks it", async () => {
     const answer = await walk(server, Buffer.from([0x7f, 0x45, 0x4c, 0x46]), { "content-type": "application/octet-stream" })
     if (nativeSupported) {
-      expect(answer.status).not.toBe(415)
+      expect(answer.status).toBe(400)
+      expect(errorOf(answer).kind).toBe("input")
+      const core = gunzipSync(readFileSync(new URL("../fixtures/cores/x86_64-deep5.core.gz", import.meta.url)))
+      const walked = walkNativeSync(fromBytes(core), { maxFrames: 100_000n })
+      if (!walked.ok) throw new Error(walked.error.message)
+      const big = await start({ workers: 1 })
+      const native = await walk(big, core, { "content-type": "application/octet-stream" })
+      await big.shutdown()
+      expect(native.status).toBe(200)
+      expect(native.text).toBe(JSON.stringify(nativeToJson(walked.report)) + "\n")
+      expect((JSON.parse(native.text) as { threads: Array<unknown> }).threads.length).toBeGreaterThan(0)
     } else {
       expect(answer.status).toBe(415)
       expect(errorOf(answer)).toEqual({ kind: "unsupported_media_type", message: "binary inputs are not supported yet" })

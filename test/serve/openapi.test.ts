@@ -6,7 +6,8 @@
  * body (each line of an NDJSON one) must validate against the described
  * schema. Needs `npm run build` (the workers run dist/).
  */
-import { gzipSync } from "node:zlib"
+import { readFileSync } from "node:fs"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import type { RunningServer } from "../../src/cli/serve.js"
 import { check } from "./schema.js"
@@ -21,6 +22,8 @@ interface Description {
 interface Described {
   readonly content?: Record<string, { schema?: unknown; "x-fpwalk-line-schema"?: unknown }>
 }
+
+const core = gunzipSync(readFileSync(new URL("../fixtures/cores/x86_64-threads.core.gz", import.meta.url)))
 
 const mediaTypeOf = (answer: Answer): string => (answer.headers["content-type"] ?? "").split(";")[0]!.trim()
 
@@ -45,7 +48,7 @@ describe("fpwalk serve: /openapi.json", () => {
     const server: RunningServer = await start({
       workers: 2,
       requestTimeout: 2500,
-      bodyLimit: 64 * 1024,
+      bodyLimit: 1024 * 1024,
       maxBatchLines: 3,
       maxWalks: 4,
       testFaults: true
@@ -64,7 +67,8 @@ describe("fpwalk serve: /openapi.json", () => {
       ["/v1/walk", { headers: { ...JSON_HEADERS, "content-encoding": "br" }, body: "{}" }],
       ["/v1/walk", { headers: { "content-type": "text/plain" }, body: "{}" }],
       ["/v1/walk", { headers: { "content-type": "application/octet-stream" }, body: "\x7fELF" }],
-      ["/v1/walk", { headers: JSON_HEADERS, body: "x".repeat(64 * 1024 + 1) }],
+      ["/v1/walk", { headers: JSON_HEADERS, body: "x".repeat(1024 * 1024 + 1) }],
+      ["/v1/walk", { headers: { "content-type": "application/octet-stream" }, body: core }],
       ["/v1/walk", { headers: JSON_HEADERS, body: "FPWALK-TEST-STALL" }],
       ["/v1/walk", { headers: JSON_HEADERS, body: "FPWALK-TEST-CRASH" }],
       ["/v1/walk", { method: "GET" }],
@@ -84,6 +88,8 @@ describe("fpwalk serve: /openapi.json", () => {
     exchanges.push(["/v1/walk", { method: "POST" }])
     await server.shutdown()
 
+    // The core file was walked (a NativeResult), not refused.
+    expect(answers[exchanges.findIndex(([, options]) => options.body === core)]!.status).toBe(200)
     const seen = new Set<string>()
     answers.forEach((answer, i) => {
       const [path, options] = exchanges[i]!
