@@ -6,7 +6,7 @@
  *
  * | route                 | method    | answer                                         |
  * |-----------------------|-----------|------------------------------------------------|
- * | `/v1/walk`            | POST      | the spec's result shape (200), or an error     |
+ * | `/v1/walk`            | POST      | a snapshot's result (200), a core's or a minidump's threads (200, `application/octet-stream` in), or an error |
  * | `/v1/walk/batch`      | POST      | NDJSON: one result or input-error line a line  |
  * | `/healthz`            | GET, HEAD | liveness: `{"status":"ok"}`                    |
  * | `/readyz`             | GET, HEAD | readiness: `{"status":"ready"}`, or 503        |
