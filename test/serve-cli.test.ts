@@ -114,14 +114,17 @@ describe("fpwalk serve: settings", () => {
     expect(Result.isFailure(parseServeConfig(["positional"], {}))).toBe(true)
   })
 
-  it("prints its usage for --help, and exits 2 with it on bad usage", async () => {
+  it("prints its usage for --help, and exits 2 with one line on bad usage", async () => {
     const help = captureIo()
     expect(await main(["serve", "--help"], help.io)).toBe(0)
     expect(help.out.join("")).toBe(SERVE_USAGE)
     const bad = captureIo()
     expect(await main(["serve", "--max-depth", "deep"], bad.io)).toBe(2)
-    expect(bad.err.join("")).toMatch(/^fpwalk: --max-depth: must be a whole number, 1 to 999999999: 'deep'\n/)
+    expect(bad.err.join("")).toBe("fpwalk: --max-depth: must be a whole number, 1 to 999999999: 'deep'; try 'fpwalk serve --help'\n")
     expect(bad.out).toEqual([])
+    const bogus = captureIo()
+    expect(await main(["serve", "--bogus"], bogus.io)).toBe(2)
+    expect(bogus.err.join("")).toMatch(/^fpwalk: [^\n]*--bogus[^\n]*; try 'fpwalk serve --help'\n$/)
   })
 
   it("exits 1 when it cannot listen", async () => {

@@ -352,15 +352,18 @@ describe("fpwalk serve: endpoints", () => {
     const over = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: `${line}\n`.repeat(5) + "x" })
     expect(over.status).toBe(413)
     expect(parsed(over)).toEqual({ error: { kind: "too_large", message: "the batch has more than 5 lines" } })
-    const many = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: "\n".repeat(1000) })
+    const many = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: `${line}\n`.repeat(1000) })
     expect(many.status).toBe(413)
+    // Blank lines are not lines (the CLI skips them too): they count for nothing.
+    const blanks = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: "\n \t\r\n".repeat(1000) + line })
+    expect([blanks.status, blanks.text]).toEqual([200, `${JSON.stringify(expected(stack(1)))}\n`])
     const at = await send(server, "/v1/walk/batch", { headers: NDJSON_HEADERS, body: `${line}\n`.repeat(5) })
     expect(at.status).toBe(200)
     expect(at.text).toBe(`${JSON.stringify(expected(stack(1)))}\n`.repeat(5))
   })
 
-  it("takes a batch as application/json too, and an empty line as a bad line", async () => {
-    const body = `${JSON.stringify(stack(2))}\n\n${JSON.stringify(stack(1))}`
+  it("takes a batch as application/json too, skips a blank line as the CLI does, and answers a bad line with an input error", async () => {
+    const body = `${JSON.stringify(stack(2))}\n\n  \nnull\n${JSON.stringify(stack(1))}`
     const answer = await send(server, "/v1/walk/batch", { headers: JSON_HEADERS, body })
     expect(answer.status).toBe(200)
     const lines = answer.text.trimEnd().split("\n").map((line) => JSON.parse(line))

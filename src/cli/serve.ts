@@ -632,7 +632,7 @@ export const runServe = async (
 ): Promise<number> => {
   const config = parseServeConfig(args, env)
   if (Result.isFailure(config)) {
-    io.stderr(`fpwalk: ${config.failure}\n${SERVE_USAGE}`)
+    io.stderr(`fpwalk: ${config.failure.replace(/\s*\n\s*/g, " ")}; try 'fpwalk serve --help'\n`)
     return 2
   }
   if (config.success === "help") {

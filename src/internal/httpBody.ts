@@ -46,21 +46,25 @@ export const nestingDepth = (bytes: Uint8Array, limit: number): number => {
 /**
  * Splits NDJSON into lines (views into `bytes`, no copies), or returns
  * `undefined` as soon as there are more than `max`. A `\r` before a `\n` is
- * dropped; the empty piece after a final `\n` is not a line.
+ * dropped; the empty piece after a final `\n` is not a line, and neither is
+ * a blank one (the CLI skips those too).
  */
 export const lines = (bytes: Uint8Array, max: number): Array<Uint8Array> | undefined => {
   const out: Array<Uint8Array> = []
   let start = 0
+  // A blank line (nothing but spaces and tabs) is skipped, as the CLI skips it.
+  const take = (line: Uint8Array): boolean => {
+    if (line.every((b) => b === 0x20 || b === 0x09)) return true
+    if (out.length === max) return false
+    out.push(line)
+    return true
+  }
   for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, start)) {
-    if (out.length === max) return undefined
     const end = i > start && bytes[i - 1] === CARRIAGE_RETURN ? i - 1 : i
-    out.push(bytes.subarray(start, end))
+    if (!take(bytes.subarray(start, end))) return undefined
     start = i + 1
   }
-  if (start < bytes.length) {
-    if (out.length === max) return undefined
-    out.push(bytes.subarray(start))
-  }
+  if (start < bytes.length && !take(bytes.subarray(start))) return undefined
   return out
 }
 
