@@ -476,3 +476,37 @@ describe("the APIs agree", () => {
     expect(Effect.runSync(Effect.provide(program, Walker.layer))).toEqual({ frames, visited: frames.map((f) => f.fp) })
   })
 })
+
+describe("a JavaScript caller's wrong values", () => {
+  const valid = build(single("x86_64", 2))
+  const json = JSON.parse(JSON.stringify({ format: "fpwalk.snapshot.v1", arch: "x86_64" }))
+
+  it("walkSync of parsed JSON (not a decoded snapshot) answers an input error, not a TypeError", () => {
+    for (const value of [json, undefined, null, 42, "text", [], { ...valid, memory: [] }, { ...valid, arch: "mips" }]) {
+      const result = walkSync(value as never)
+      expect(result.ok).toBe(false)
+      expect(result.ok || result.error._tag).toBe("InputError")
+      expect(result.frames.length).toBe(0)
+    }
+    expect(walkSync(json).ok || (walkSync(json).error as InputError).path).toBe("snapshot.generation")
+  })
+
+  it("traceSync and visitSync with a callback that is not a function answer an input error", () => {
+    for (const f of [42, undefined, null, "f", {}]) {
+      expect(traceSync(valid, f as never)).toEqual({ ok: false, error: expect.objectContaining({ _tag: "InputError", path: "callback" }), count: 0 })
+      expect(visitSync(valid, f as never)).toEqual({ ok: false, error: expect.objectContaining({ _tag: "InputError", path: "callback" }), count: 0 })
+    }
+  })
+
+  it("a decoded snapshot with other options spread in still walks", () => {
+    const result = walkSync({ ...valid, options: { ...valid.options, maxFrames: 1n } })
+    expect(result.ok || result.error._tag).toBe("FrameLimitExceeded")
+  })
+
+  it("the Effect API fails with the same input error", () => {
+    const exit = Effect.runSyncExit(Walker.walk(json))
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(Effect.runSync(Effect.flip(Walker.walk(json)))._tag).toBe("InputError")
+    expect(Effect.runSync(Effect.flip(Stream.runCollect(Walker.stream(json))))._tag).toBe("InputError")
+  })
+})
