@@ -488,7 +488,8 @@ describe("a JavaScript caller's wrong values", () => {
       expect(result.ok || result.error._tag).toBe("InputError")
       expect(result.frames.length).toBe(0)
     }
-    expect(walkSync(json).ok || (walkSync(json).error as InputError).path).toBe("snapshot.generation")
+    const parsed = walkSync(json)
+    expect(parsed.ok || (parsed.error as InputError).path).toBe("snapshot.generation")
   })
 
   it("traceSync and visitSync with a callback that is not a function answer an input error", () => {
