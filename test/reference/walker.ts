@@ -232,26 +232,24 @@ export const refRead = (snapshot: RefSnapshot, address: bigint): bigint | undefi
     if (address < region.start) continue
     if (address + 8n > end) continue
     const offset = Number(address - region.start)
-    let word = 0n
+    // Byte by byte, in the architecture's order, into the high and low 32 bits.
+    let high = 0
+    let low = 0
     for (let i = 0; i < 8; i++) {
-      const byte = BigInt(region.bytes[offset + i]!)
-      const shift = snapshot.arch.littleEndian ? BigInt(i) * 8n : BigInt(7 - i) * 8n
-      word = word | (byte << shift)
+      const byte = region.bytes[offset + i]!
+      const position = snapshot.arch.littleEndian ? i : 7 - i
+      if (position < 4) low += byte * 2 ** (8 * position)
+      else high += byte * 2 ** (8 * (position - 4))
     }
-    return word
+    return (BigInt(high) << 32n) | BigInt(low)
   }
   return undefined
 }
 
 /** aarch64 XPACLRI: bits [63:vaBits] become copies of bit 55. */
 export const refStripPac = (pc: bigint, vaBits: bigint): bigint => {
-  const bit55 = (pc >> 55n) & 1n
-  let out = pc
-  for (let bit = vaBits; bit < 64n; bit++) {
-    if (bit55 === 1n) out = out | (1n << bit)
-    else out = out & ~(1n << bit)
-  }
-  return out
+  const high = MAX ^ ((1n << vaBits) - 1n) // bits [63:vaBits]
+  return ((pc >> 55n) & 1n) === 1n ? pc | high : pc & ~high
 }
 
 // ---------------------------------------------------------------------------
