@@ -192,10 +192,10 @@ export const fuzz = (data: Buffer): void => {
   const regions = minidump.memory.regions
   for (let i = 0; i < regions.length; i++) {
     const region = regions[i]!
-    const end = region.start + BigInt(region.bytes.length)
-    if (region.bytes.length === 0 || end > 1n << 64n) violation(`region ${i} at 0x${region.start.toString(16)} is empty or passes 2^64`)
-    if (i > 0 && region.start < regions[i - 1]!.start + BigInt(regions[i - 1]!.bytes.length)) violation(`region ${i} overlaps region ${i - 1}`)
-    for (const address of [region.start - 1n, region.start, end - 8n, end - 7n]) checkSpan(minidump.memory, address)
+    const end = region.address + BigInt(region.bytes.length)
+    if (region.bytes.length === 0 || end > 1n << 64n) violation(`region ${i} at 0x${region.address.toString(16)} is empty or passes 2^64`)
+    if (i > 0 && region.address < regions[i - 1]!.address + BigInt(regions[i - 1]!.bytes.length)) violation(`region ${i} overlaps region ${i - 1}`)
+    for (const address of [region.address - 1n, region.address, end - 8n, end - 7n]) checkSpan(minidump.memory, address)
   }
   for (const address of [-1n, -(1n << 64n), 1n << 64n, (1n << 64n) - 8n, 1n << 70n]) checkSpan(minidump.memory, address)
   const image = toImage(minidump)

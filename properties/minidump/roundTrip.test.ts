@@ -71,7 +71,7 @@ describe.each([
         model.modules.map((m) => (m.buildId === undefined ? { base: m.base, size: BigInt(m.size), name: m.name } : { base: m.base, size: BigInt(m.size), name: m.name, buildId: m.buildId }))
       )
       const regions = captured(model)
-      expect(dump.memory.regions.map((r) => ({ start: r.start, bytes: [...r.bytes] }))).toEqual(regions.map((r) => ({ start: r.start, bytes: [...r.bytes] })))
+      expect(dump.memory.regions.map((r) => ({ start: r.address, bytes: [...r.bytes] }))).toEqual(regions.map((r) => ({ start: r.start, bytes: [...r.bytes] })))
       for (const address of probes(regions)) expect(readWord(dump.memory, address), `word at ${address}`).toBe(modelWord(regions, address))
 
       const image = toImage(dump)

@@ -227,7 +227,7 @@ describe("readMinidump: memory", () => {
   it("reads a stack listed twice (ThreadList and MemoryList) once, silently", () => {
     const dump = success(writeMinidump(model()))
     expect(dump.ranges.map((r) => [r.source, r.start])).toEqual([["thread 100's stack", stack.start], ["thread 101's stack", 0n], ["MemoryList range 0", stack.start]])
-    expect(dump.memory.regions.map((r) => [r.start, r.bytes.length])).toEqual([[stack.start, 64]])
+    expect(dump.memory.regions.map((r) => [r.address, r.bytes.length])).toEqual([[stack.start, 64]])
     expect(dump.warnings).toEqual([])
   })
 
@@ -241,7 +241,7 @@ describe("readMinidump: memory", () => {
   it("resolves a partial overlap in favour of the range that starts lower, keeping the other's tail", () => {
     const later: RegionModel = { start: stack.start + 0x30n, bytes: new Uint8Array(0x20).fill(0xcc) }
     const dump = success(writeMinidump(model({ memoryList: [later] })))
-    expect(dump.memory.regions.map((r) => [r.start, r.bytes.length])).toEqual([[stack.start, 64], [stack.start + 0x40n, 0x10]])
+    expect(dump.memory.regions.map((r) => [r.address, r.bytes.length])).toEqual([[stack.start, 64], [stack.start + 0x40n, 0x10]])
     expect(readWord(dump.memory, stack.start + 0x38n)).toBe(0x3f3e_3d3c_3b3a_3938n)
     expect(readWord(dump.memory, stack.start + 0x40n)).toBe(0xcccc_cccc_cccc_ccccn)
     expect(dump.warnings).toEqual(["MemoryList range 0 (0x7fff0030 .. 0x7fff0050) overlaps the memory below 0x7fff0040; only 0x7fff0040 .. 0x7fff0050 is kept"])
@@ -250,7 +250,7 @@ describe("readMinidump: memory", () => {
   it("drops a range inside another, with a warning", () => {
     const inside: RegionModel = { start: stack.start + 8n, bytes: new Uint8Array(16) }
     const dump = success(writeMinidump(model({ memoryList: [inside] })))
-    expect(dump.memory.regions.map((r) => [r.start, r.bytes.length])).toEqual([[stack.start, 64]])
+    expect(dump.memory.regions.map((r) => [r.address, r.bytes.length])).toEqual([[stack.start, 64]])
     expect(dump.warnings).toEqual(["MemoryList range 0 (0x7fff0008 .. 0x7fff0018) overlaps the memory below 0x7fff0040; it is dropped"])
   })
 

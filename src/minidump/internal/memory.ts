@@ -13,7 +13,9 @@
  * @internal
  * @since 0.2.0
  */
-import type { Memory, Span } from "../../Memory.js"
+import * as Result from "effect/Result"
+import type { Region } from "../../StackMemory.js"
+import { StackMemory } from "../../StackMemory.js"
 import { hex } from "./bytes.js"
 
 /** One captured range: `bytes.length` bytes from `start`, and where the file lists it. */
@@ -24,46 +26,29 @@ export interface Range {
   readonly source: string
 }
 
-interface Kept {
-  readonly start: bigint
-  /** The address of the last word that fits (below `start` for fewer than 8 bytes). */
-  readonly lastWord: bigint
-  readonly span: Span
-  readonly bytes: Uint8Array
-}
-
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
-/** The address space of a minidump, with the regions it kept. */
-export class CapturedMemory implements Memory {
-  /** The regions kept, sorted by start, none overlapping another. */
-  readonly regions: ReadonlyArray<{ readonly start: bigint; readonly bytes: Uint8Array }>
-  private readonly kept: ReadonlyArray<Kept>
-  private readonly starts: ReadonlyArray<bigint>
-
-  private constructor(kept: ReadonlyArray<Kept>) {
-    this.kept = kept
-    this.starts = kept.map((k) => k.start)
-    this.regions = kept.map((k) => ({ start: k.start, bytes: k.bytes }))
-  }
-
-  /**
-   * Builds the address space from ranges in listing order (each inside
-   * `0 .. 2^64`, which the reader has checked), and the warnings for
-   * differing duplicates and overlaps.
-   */
-  static make(ranges: ReadonlyArray<Range>): { readonly memory: CapturedMemory; readonly warnings: ReadonlyArray<string> } {
+/**
+ * The address space of a minidump from its ranges in listing order (each
+ * inside `0 .. 2^64`, which the reader has checked): the ranges kept, as a
+ * `StackMemory` (sorted, none overlapping another), and the warnings for
+ * differing duplicates and overlaps. `undefined` only if a range passes
+ * 2^64 after all.
+ */
+export const capturedMemory = (
+  ranges: ReadonlyArray<Range>
+): { readonly memory: StackMemory; readonly warnings: ReadonlyArray<string> } | undefined => {
     const warnings: Array<string> = []
     const sorted = ranges
       .filter((r) => r.bytes.length > 0)
       .map((r, index) => ({ r, index }))
       .sort((a, b) => (a.r.start < b.r.start ? -1 : a.r.start > b.r.start ? 1 : a.index - b.index))
       .map((e) => e.r)
-    const kept: Array<Kept> = []
+    const kept: Array<Region> = []
     let end = 0n
     for (let i = 0; i < sorted.length; i++) {
       const range = sorted[i]!
@@ -84,27 +69,10 @@ export class CapturedMemory implements Memory {
         bytes = range.bytes.subarray(Number(end - range.start))
         start = end
       }
-      kept.push({
-        start,
-        lastWord: start + BigInt(bytes.length) - 8n,
-        span: { start, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-        bytes
-      })
+      kept.push({ address: start, bytes })
       end = start + BigInt(bytes.length)
     }
-    return { memory: new CapturedMemory(kept), warnings }
-  }
-
-  readonly spanOf = (address: bigint): Span | undefined => {
-    // The number of regions starting at or below `address`: the last of them is the only one that can hold it.
-    let low = 0
-    let high = this.starts.length
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (this.starts[middle]! <= address) low = middle + 1
-      else high = middle
-    }
-    const kept = this.kept[low - 1]
-    return kept === undefined || address > kept.lastWord ? undefined : kept.span
-  }
+    // None overlaps another and none passes 2^64 (the reader checked each range).
+    const memory = StackMemory.make(kept)
+    return Result.isSuccess(memory) ? { memory: memory.success, warnings } : undefined
 }

@@ -5,7 +5,7 @@
  * @internal
  * @since 0.2.0
  */
-import type { Memory } from "../../Memory.js"
+import type { StackMemory } from "../../StackMemory.js"
 import type { Module } from "../../native/Image.js"
 
 /**
@@ -124,15 +124,13 @@ export interface MemoryRange {
 }
 
 /**
- * The captured address space, and the regions it holds after duplicates
- * and overlaps are resolved (sorted by start, disjoint).
+ * The captured address space: the regions it holds after duplicates and
+ * overlaps are resolved (disjoint), as a `StackMemory`.
  *
  * @category models
  * @since 0.2.0
  */
-export interface MinidumpMemory extends Memory {
-  readonly regions: ReadonlyArray<{ readonly start: bigint; readonly bytes: Uint8Array }>
-}
+export type MinidumpMemory = StackMemory
 
 /**
  * A read minidump.

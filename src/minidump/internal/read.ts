@@ -11,7 +11,7 @@ import * as Result from "effect/Result"
 import type { InputError } from "../../InputError.js"
 import type { Module } from "../../native/Image.js"
 import { Bytes, fail, hex } from "./bytes.js"
-import { CapturedMemory } from "./memory.js"
+import { capturedMemory } from "./memory.js"
 import type {
   Context,
   Location,
@@ -137,8 +137,9 @@ export const readMinidump = (input: Uint8Array): Result.Result<Minidump, InputEr
     if (chosen.memoryList !== undefined) ranges.push(...yield* readMemoryList(reading, chosen.memoryList))
     if (chosen.memory64List !== undefined) ranges.push(...yield* readMemory64List(bytes, chosen.memory64List))
     const modules = chosen.moduleList === undefined ? [] : yield* readModules(reading, chosen.moduleList)
-    const memory = CapturedMemory.make(ranges)
-    reading.warnings.push(...memory.warnings)
+    const memory = capturedMemory(ranges)
+    if (memory === undefined) yield* fail("memory", "a captured range passes 2^64")
+    reading.warnings.push(...memory!.warnings)
     return {
       version,
       flags: bytes.u64(24),
@@ -148,7 +149,7 @@ export const readMinidump = (input: Uint8Array): Result.Result<Minidump, InputEr
       exceptions,
       modules,
       ranges,
-      memory: memory.memory,
+      memory: memory!.memory,
       warnings: reading.warnings
     }
   })
