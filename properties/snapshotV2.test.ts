@@ -7,7 +7,8 @@
  * missing one is named too, and a field of the other object (a limits name
  * in a state, a state's name in the limits) is an unknown key, ignored. A
  * mislabelled version never walks silently; a malformed one is named. An
- * `entry-sp` v2 snapshot walks exactly as the same v1 snapshot.
+ * `entry-sp` v2 snapshot walks exactly as the same v1 snapshot, and a v1
+ * snapshot ignores a version and the later generations' fields (unknown keys).
  */
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
@@ -18,7 +19,7 @@ import { fromJson, referenceWalk } from "../test/reference/walker.js"
 import { validStack } from "./arbitraries/validStack.js"
 import { wasmtimeVersion } from "./arbitraries/wasmtimeVersion.js"
 import type { GenerationId } from "./generations.js"
-import { allLimitsFields, allStateFields, fieldsOf, generationIds, generationOfVersion, VERSION } from "./generations.js"
+import { allLimitsFields, allStateFields, fieldsOf, generationIds, generationOfVersion, VERSION, versionsOf } from "./generations.js"
 import { numRuns } from "./runs.js"
 import { plain } from "./support.js"
 
@@ -116,6 +117,31 @@ describe.each(archIds)("%s", (arch) => {
       expect(plain(walkSync(a.snapshot))).toEqual({ ok: true, frames })
       expect(plain(walkSync(b.snapshot))).toEqual({ ok: true, frames })
       expect(b.snapshot.generation).toBe("entry-sp")
+    }
+  )
+})
+
+describe.each(archIds)("%s: v1", (arch) => {
+  test.prop([validStack(arch, ["entry-sp"]).filter((v) => v.stack.wasmtime === undefined), fc.constantFrom(...generationIds), fc.jsonValue()], {
+    numRuns: numRuns(100)
+  })(
+    "a v1 snapshot ignores a wasmtime version and the later generations' fields: unknown keys",
+    ({ frames, json }, generation, value) => {
+      const j = json as Json
+      // The names v1 does not own: a later generation's (lastWasmExitFp is v1's own too).
+      const limitsNames = allLimitsFields.filter((n) => !ownLimits("entry-sp").includes(n))
+      const stateNames = allStateFields.filter((n) => !ownState("entry-sp").includes(n))
+      const extended = {
+        ...j,
+        wasmtime: generation === "entry-sp" ? value : versionsOf[generation][0],
+        limits: { ...j.limits, ...Object.fromEntries(limitsNames.map((n) => [n, value])) },
+        states: j.states.map((s) => ({ ...s, ...Object.fromEntries(stateNames.map((n) => [n, value])) }))
+      }
+      const decoded = Snapshot.decodeSync(extended)
+      expect(decoded.ok).toBe(true)
+      if (!decoded.ok) return
+      expect(decoded.snapshot.generation).toBe("entry-sp")
+      expect(plain(walkSync(decoded.snapshot))).toEqual({ ok: true, frames })
     }
   )
 })
