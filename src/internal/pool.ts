@@ -124,8 +124,12 @@ const start = (filename: string, options: PoolOptions): WalkPool => {
 
   // Called once the server has closed every connection, so every task a
   // request waited for has settled: the workers can go at once.
+  // First one warm-up task per thread: a replacement worker still loading
+  // its modules must not be terminated then (Node 20 aborts the whole
+  // process, "IsGraphAsync must be used on an instantiated module").
   const close = async (): Promise<void> => {
     closing = true
+    await Promise.all(Array.from({ length: piscina.threads.length }, () => run(warmUp(), 5_000)))
     await piscina.destroy()
   }
 
