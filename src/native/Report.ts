@@ -16,7 +16,7 @@ import { InputError } from "../InputError.js"
 import { readImage } from "../minidump/Minidump.js"
 import { errorToJson } from "../Snapshot.js"
 import type { ErrorJson } from "../Snapshot.js"
-import { hexOfHalves, toHex } from "../U64.js"
+import { fromHalves, hexOfHalves, toHex } from "../U64.js"
 import type { WalkResult } from "../Walker.js"
 import type { Image, Thread } from "./Image.js"
 import type { Location, SymbolFile, Symbolizer } from "./Symbolize.js"
@@ -163,7 +163,8 @@ const walkNativeResult = (source: ByteSource, options: WalkNativeOptions): Resul
     const threads = walkImage(image, options).map(({ result, thread }) => ({
       thread,
       result,
-      locations: [...result.frames].map((frame, index) => symbolizer.lookup(frame.pc, index))
+      locations: Array.from({ length: result.frames.length }, (_, i) =>
+        symbolizer.lookup(fromHalves(result.frames.pcHigh(i), result.frames.pcLow(i)), i))
     }))
     return { kind, image, core, threads, warnings: [...image.warnings, ...symbolizer.warnings] }
   })
