@@ -123,9 +123,7 @@ const callbackProblem = (snapshot: unknown, f: unknown): InputError | undefined 
 export const collect = (plan: WalkPlan): WalkResult => {
   const cursor = new Cursor(plan)
   const table = new FrameTableBuilder()
-  cursor.run((c) => {
-    table.push(c.pcHigh, c.pcLow, c.fpHigh, c.fpLow, c.activation)
-  })
+  cursor.collect(table)
   const frames = table.done()
   return cursor.error === undefined ? { ok: true, frames } : { ok: false, error: cursor.error, frames }
 }
@@ -187,11 +185,8 @@ export const visitSync = (snapshot: Snapshot, f: (frame: FrameView) => ControlFl
   return ended(cursor, cursor.run(f))
 }
 
-// The callback of `next`: one frame at a time.
-const stopHere = (): ControlFlow => "break"
-
 const next = (cursor: Cursor): Frame | undefined =>
-  cursor.run(stopHere) ? { pc: cursor.pc, fp: cursor.fp, activation: cursor.activation } : undefined
+  cursor.step() ? { pc: cursor.pc, fp: cursor.fp, activation: cursor.activation } : undefined
 
 const ended = (cursor: Cursor, stopped: boolean): TraceResult =>
   cursor.error === undefined

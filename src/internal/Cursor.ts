@@ -18,6 +18,7 @@
 import { readWord } from "../Memory.js"
 import type { Memory } from "../Memory.js"
 import { difference, fromHalves, high32, low32 } from "../U64.js"
+import type { FrameTableBuilder } from "../FrameTable.js"
 import type { ActivationSource, WalkPlan } from "../WalkRules.js"
 import { FrameLimitExceeded, MisalignedFp, NonMonotonicFp, UnmappedRead } from "../WalkError.js"
 import type { WalkError } from "../WalkError.js"
@@ -82,7 +83,7 @@ export class Cursor implements FrameView {
   private phase = ACTIVATION
   private readonly memory: Memory
   private readonly source: ActivationSource
-  private readonly plan: WalkPlan
+  private readonly rules: WalkPlan["rules"]
   // The rules, unpacked into numbers once.
   private readonly littleEndian: boolean
   private readonly pcOffset: number
@@ -117,6 +118,7 @@ export class Cursor implements FrameView {
   // The activation's boundary, exact and as offsets from `base` for each
   // rule (NaN never compares true; ±Infinity always one way).
   private boundary = 0n
+  private boundaryApprox = 0
   private stopOffset = Number.NaN
   private aboveOffset = Number.POSITIVE_INFINITY
   private afterLow = Number.NaN
@@ -125,7 +127,7 @@ export class Cursor implements FrameView {
   constructor(plan: WalkPlan) {
     const rules = plan.rules
     const { pcMask, record } = rules
-    this.plan = plan
+    this.rules = rules
     this.memory = plan.memory
     this.source = plan.activations
     this.littleEndian = rules.littleEndian
@@ -167,10 +169,27 @@ export class Cursor implements FrameView {
   }
 
   run(f: (cursor: Cursor) => ControlFlow | void): boolean {
+    return this.drive(f, undefined)
+  }
+
+  /** Walks to the end, pushing every frame into `table`. */
+  collect(table: FrameTableBuilder): void {
+    this.drive(undefined, table)
+  }
+
+  /** Moves to the next frame: `true` when there is one (the cursor shows it). */
+  step(): boolean {
+    return this.drive(undefined, undefined)
+  }
+
+  // Each API has its own entry: `f` is then called from here for
+  // visitSync's callbacks only (one shared call site made every callback
+  // megamorphic: walkSync's push, trace's and stream's "break").
+  private drive(f: ((cursor: Cursor) => ControlFlow | void) | undefined, table: FrameTableBuilder | undefined): boolean {
     for (;;) {
       if (this.phase === ACTIVATION) this.begin()
       else if (this.phase === DONE) return false
-      else if (this.walk(f)) return true
+      else if (this.walk(f, table)) return true
     }
   }
 
@@ -183,11 +202,13 @@ export class Cursor implements FrameView {
     } else if (start._tag !== "ActivationStart") {
       this.fail(start)
     } else {
+      const pc = Number(start.pc)
       this.activation = start.index
       this.boundary = start.boundary
-      this.pcHigh = high32(start.pc)
-      this.pcLow = low32(start.pc)
-      this.anchor(start.fp)
+      this.boundaryApprox = Number(start.boundary)
+      this.pcHigh = pc < SAFE ? Math.floor(pc / TWO_32) : high32(start.pc)
+      this.pcLow = pc < SAFE ? pc >>> 0 : low32(start.pc)
+      this.anchor(start.fp, Number(start.fp))
       this.phase = FRAME
     }
   }
@@ -197,7 +218,7 @@ export class Cursor implements FrameView {
   // phase DONE) or `f` says "break" (true). Every check of the walk is
   // here, once, in the spec's order; the anchor's values are held in locals
   // and reloaded whenever `anchor` moves it (the two destructurings below).
-  private walk(f: (cursor: Cursor) => ControlFlow | void): boolean {
+  private walk(f: ((cursor: Cursor) => ControlFlow | void) | undefined, table: FrameTableBuilder | undefined): boolean {
     const { alignMask, highFill, highKeep, littleEndian, lowFill, lowKeep, maxFrames, pcFromNextFp, sign } = this
     const { fpHighAt, fpLowAt, pcHighAt, pcLowAt } = this
     let { baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this
@@ -213,7 +234,7 @@ export class Cursor implements FrameView {
         }
         if (offset > aboveOffset) {
           this.offset = offset
-          const error = this.plan.rules.above!({ frame, activation: this.activation, fp: this.exact(offset), boundary: this.boundary })
+          const error = this.rules.above!({ frame, activation: this.activation, fp: this.exact(offset), boundary: this.boundary })
           return this.fail(error)
         }
         if (((baseMod + offset) & alignMask) !== 0) {
@@ -228,7 +249,8 @@ export class Cursor implements FrameView {
         this.count = frame + 1
         this.offset = offset
         this.phase = ADVANCE
-        if (f(this) === "break") return true
+        if (table !== undefined) table.push(this.pcHigh, this.pcLow, this.fpHigh, low, this.activation)
+        else if (f === undefined || f(this) === "break") return true
       }
       advancing = false
       // After the frame at the current FP: its saved PC and the next FP.
@@ -268,7 +290,7 @@ export class Cursor implements FrameView {
         // The current FP's offset from there may be rounded, keeping its
         // order against the next FP's.
         fp = this.exact(offset)
-        this.anchor(fromHalves(nextHigh, nextLow))
+        this.anchor(fromHalves(nextHigh, nextLow), nextHigh * TWO_32 + nextLow)
         ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
         ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
         next = offset
@@ -293,7 +315,7 @@ export class Cursor implements FrameView {
       if (anchored) {
         offset = next >>> 0
       } else {
-        this.anchor(fromHalves(nextHigh, nextLow))
+        this.anchor(fromHalves(nextHigh, nextLow), nextHigh * TWO_32 + nextLow)
         ;({ baseHigh, baseLow, baseMod, fastHigh, fastLow, offset, view } = this)
         ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
       }
@@ -314,8 +336,11 @@ export class Cursor implements FrameView {
 
   // Makes `fp` the current FP: anchored on the span holding its frame
   // record's first word, or on itself; the boundary as offsets from there.
-  private anchor(fp: bigint): void {
-    const span = this.memory.spanOf(fp + this.recordLowBig)
+  // `approx` is `Number(fp)`: each bigint is converted once (a conversion
+  // is a builtin call, most of a short walk's fixed cost).
+  private anchor(fp: bigint, approx: number): void {
+    const span = this.memory.spanOf(this.recordLow === 0 ? fp : fp + this.recordLowBig)
+    let base = approx
     if (span === undefined) {
       this.base = fp
       this.view = undefined
@@ -323,18 +348,19 @@ export class Cursor implements FrameView {
       this.fastHigh = 0
     } else {
       this.base = span.start
+      base = Number(span.start)
       this.view = span.view
       this.fastLow = -this.recordLow
       this.fastHigh = span.view.byteLength - this.recordHigh
     }
-    const base = this.base
-    this.baseHigh = high32(base)
-    this.baseLow = low32(base)
+    const exact = base < SAFE
+    this.baseHigh = exact ? Math.floor(base / TWO_32) : high32(this.base)
+    this.baseLow = exact ? base >>> 0 : low32(this.base)
     // The alignment divides 2^32: the low half decides it.
     this.baseMod = this.baseLow & this.alignMask
-    this.offset = difference(fp, base)
-    const boundary = difference(this.boundary, base)
-    const { above, stopAfter, stopAtBoundary } = this.plan.rules
+    this.offset = exact && approx < SAFE ? approx - base : difference(fp, this.base)
+    const boundary = exact && this.boundaryApprox < SAFE ? this.boundaryApprox - base : difference(this.boundary, this.base)
+    const { above, stopAfter, stopAtBoundary } = this.rules
     this.stopOffset = stopAtBoundary ? boundary : Number.NaN
     this.aboveOffset = above === undefined ? Number.POSITIVE_INFINITY : boundary
     this.afterLow = stopAfter === undefined ? Number.NaN : stopAfter === ">" ? boundary + 1 : boundary
