@@ -206,22 +206,47 @@ const parseLength = (header: string | undefined): number | undefined =>
 
 type BodyError = Http.PayloadTooLarge | Http.ClientClosed | Snapshot.InputError
 
-// Reads a gzip body: the limit applies to the bytes received and to the
-// bytes inflated, counted as the inflater emits them (16 KiB at a time), so
-// a decompression bomb is refused after `limit` bytes of output, not after
-// inflating it. On interruption or failure the inflater is destroyed and the
-// request stream pauses.
-const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Array, BodyError> =>
+// Reads the body up to `limit` bytes. With `gzip` the bytes received go
+// through an inflater, and the limit applies to both: to the bytes received
+// and to the bytes inflated, counted as the inflater emits them (16 KiB at a
+// time), so a decompression bomb is refused after `limit` bytes of output,
+// not after inflating it. On interruption (the request time ran out), when
+// the limit is passed or on bad gzip, the listeners go, the inflater is
+// destroyed and the request stream pauses.
+const readBody = (
+  exchange: Exchange,
+  declared: number | undefined,
+  limit: number,
+  gzip: boolean
+): Effect.Effect<Uint8Array, BodyError> =>
   Effect.callback((resume) => {
     const { req } = exchange
     if (req.destroyed) return resume(Effect.fail(new Http.ClientClosed()))
-    const gunzip = createGunzip()
+    const gunzip = gzip ? createGunzip() : undefined
+    // A plain body with a declared length within the limit is copied once
+    // into a buffer of that size: the HTTP parser never delivers more than
+    // Content-Length bytes.
+    const whole = gunzip === undefined && declared !== undefined && declared <= limit && declared <= MAX_BODY
+      ? Buffer.allocUnsafe(declared)
+      : undefined
     const chunks: Array<Buffer> = []
     let received = 0
     let size = 0
     let settled = false
     const tooLarge = () => settle(Effect.fail(new Http.PayloadTooLarge({ limit })))
-    const onData = (chunk: Buffer) => {
+    // The body's bytes (inflated, with gzip).
+    const keep = (chunk: Buffer) => {
+      if (size + chunk.length > limit) return tooLarge()
+      if (whole === undefined) chunks.push(chunk)
+      else chunk.copy(whole, size)
+      size += chunk.length
+    }
+    const done = () => {
+      exchange.bodyRead = true
+      exchange.idle(false)
+      settle(Effect.succeed(whole === undefined ? Buffer.concat(chunks, size) : whole.subarray(0, size)))
+    }
+    const onData = gunzip === undefined ? keep : (chunk: Buffer) => {
       received += chunk.length
       if (received > limit) return tooLarge()
       if (!gunzip.write(chunk)) {
@@ -229,21 +254,12 @@ const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Arr
         gunzip.once("drain", () => settled || req.resume())
       }
     }
-    const onInflated = (chunk: Buffer) => {
-      if (size + chunk.length > limit) return tooLarge()
-      chunks.push(chunk)
-      size += chunk.length
-    }
-    // The request emits "close" right after "end", while the inflater may
-    // still be working: from here on only the inflater settles the read.
-    const onEnd = () => {
+    // With gzip the request emits "close" right after "end", while the
+    // inflater may still be working: from then on only the inflater settles
+    // the read.
+    const onEnd = gunzip === undefined ? done : () => {
       req.off("close", onGone)
       gunzip.end()
-    }
-    const onInflatedEnd = () => {
-      exchange.bodyRead = true
-      exchange.idle(false)
-      settle(Effect.succeed(Buffer.concat(chunks, size)))
     }
     const onBadGzip = (error: Error) =>
       settle(Effect.fail(new Snapshot.InputError({ path: "", reason: `not valid gzip (${error.message})` })))
@@ -253,11 +269,13 @@ const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Arr
       req.off("end", onEnd)
       req.off("close", onGone)
       req.off("error", onGone)
-      gunzip.off("data", onInflated)
-      gunzip.off("end", onInflatedEnd)
-      gunzip.off("error", onBadGzip)
-      gunzip.on("error", () => {})
-      gunzip.destroy()
+      if (gunzip !== undefined) {
+        gunzip.off("data", keep)
+        gunzip.off("end", done)
+        gunzip.off("error", onBadGzip)
+        gunzip.on("error", () => {})
+        gunzip.destroy()
+      }
       req.pause()
     }
     const settle = (effect: Effect.Effect<Uint8Array, BodyError>) => {
@@ -266,63 +284,10 @@ const readGzipBody = (exchange: Exchange, limit: number): Effect.Effect<Uint8Arr
       cleanup()
       resume(effect)
     }
-    gunzip.on("data", onInflated)
-    gunzip.on("end", onInflatedEnd)
-    gunzip.on("error", onBadGzip)
-    req.on("data", onData)
-    req.on("end", onEnd)
-    req.on("close", onGone)
-    req.on("error", onGone)
-    req.resume()
-    return Effect.sync(() => {
-      settled = true
-      cleanup()
-    })
-  })
-
-// Reads the body up to `limit` bytes. On interruption (the request time ran
-// out) or when the limit is passed, the listeners go and the stream pauses.
-const readBody = (
-  exchange: Exchange,
-  declared: number | undefined,
-  limit: number
-): Effect.Effect<Uint8Array, Http.PayloadTooLarge | Http.ClientClosed> =>
-  Effect.callback((resume) => {
-    const { req } = exchange
-    if (req.destroyed) return resume(Effect.fail(new Http.ClientClosed()))
-    // With a declared length within the limit the body is copied once into
-    // a buffer of that size: the HTTP parser never delivers more than
-    // Content-Length bytes.
-    const whole = declared !== undefined && declared <= limit && declared <= MAX_BODY
-      ? Buffer.allocUnsafe(declared)
-      : undefined
-    const chunks: Array<Buffer> = []
-    let size = 0
-    let settled = false
-    const onData = (chunk: Buffer) => {
-      if (size + chunk.length > limit) return settle(Effect.fail(new Http.PayloadTooLarge({ limit })))
-      if (whole === undefined) chunks.push(chunk)
-      else chunk.copy(whole, size)
-      size += chunk.length
-    }
-    const onEnd = () => {
-      exchange.bodyRead = true
-      exchange.idle(false)
-      settle(Effect.succeed(whole === undefined ? Buffer.concat(chunks, size) : whole.subarray(0, size)))
-    }
-    const onGone = () => settle(Effect.fail(new Http.ClientClosed()))
-    const cleanup = () => {
-      req.off("data", onData)
-      req.off("end", onEnd)
-      req.off("close", onGone)
-      req.off("error", onGone)
-      req.pause()
-    }
-    const settle = (effect: Effect.Effect<Uint8Array, Http.PayloadTooLarge | Http.ClientClosed>) => {
-      if (settled) return
-      settled = true
-      cleanup()
-      resume(effect)
+    if (gunzip !== undefined) {
+      gunzip.on("data", keep)
+      gunzip.on("end", done)
+      gunzip.on("error", onBadGzip)
     }
     req.on("data", onData)
     req.on("end", onEnd)
@@ -537,9 +502,7 @@ export const startServer = (config: ServeConfig): Promise<Result.Result<RunningS
       contentEncoding: req.headers["content-encoding"],
       contentLength,
       readBody: (limit) =>
-        /^\s*(x-)?gzip\s*$/i.test(req.headers["content-encoding"] ?? "")
-          ? readGzipBody(exchange, limit)
-          : readBody(exchange, contentLength, limit)
+        readBody(exchange, contentLength, limit, /^\s*(x-)?gzip\s*$/i.test(req.headers["content-encoding"] ?? ""))
     }
     const fiber = Effect.runFork(
       service.handle(request, replyWith(exchange, config, () => draining)).pipe(
