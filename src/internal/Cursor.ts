@@ -245,7 +245,7 @@ export class Cursor implements FrameView {
         const sum = baseLow + offset
         const low = sum >>> 0
         this.fpLow = low
-        this.fpHigh = sum < TWO_32 ? baseHigh : baseHigh + (sum - low) / TWO_32
+        this.fpHigh = baseHigh + (sum - low) / TWO_32
         this.count = frame + 1
         this.offset = offset
         this.phase = ADVANCE
@@ -259,11 +259,10 @@ export class Cursor implements FrameView {
       let nextHigh: number
       let nextLow: number
       if (offset >= fastLow && offset <= fastHigh) {
+        // (With pcFromNextFp this PC is replaced by the caller's below.)
         const v = view!
-        if (!pcFromNextFp) {
-          pcHigh = v.getUint32(offset + pcHighAt, littleEndian)
-          pcLow = v.getUint32(offset + pcLowAt, littleEndian)
-        }
+        pcHigh = v.getUint32(offset + pcHighAt, littleEndian)
+        pcLow = v.getUint32(offset + pcLowAt, littleEndian)
         nextHigh = v.getUint32(offset + fpHighAt, littleEndian)
         nextLow = v.getUint32(offset + fpLowAt, littleEndian)
       } else {
@@ -320,12 +319,17 @@ export class Cursor implements FrameView {
         ;({ aboveOffset, afterHigh, afterLow, stopOffset } = this)
       }
       if (pcFromNextFp) {
-        // s390x's C frames: the return address is in the caller's frame.
-        const at = this.exact(offset)
-        const pc = this.read(at, this.pcOffset, "saved PC")
-        if (pc === undefined) return false
-        pcHigh = Number(pc >> 32n)
-        pcLow = Number(pc & 0xffff_ffffn)
+        // s390x's C frames: the return address is in the caller's frame,
+        // read from its span like any record, or exactly.
+        if (offset >= fastLow && offset <= fastHigh) {
+          pcHigh = view!.getUint32(offset + pcHighAt, littleEndian)
+          pcLow = view!.getUint32(offset + pcLowAt, littleEndian)
+        } else {
+          const pc = this.read(this.exact(offset), this.pcOffset, "saved PC")
+          if (pc === undefined) return false
+          pcHigh = Number(pc >> 32n)
+          pcLow = Number(pc & 0xffff_ffffn)
+        }
       }
       const signed = (pcHigh & sign) !== 0
       this.pcHigh = (signed ? pcHigh | highFill : pcHigh & highKeep) >>> 0
