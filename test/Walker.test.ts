@@ -492,6 +492,61 @@ describe("a JavaScript caller's wrong values", () => {
     expect(parsed.ok || (parsed.error as InputError).path).toBe("snapshot.generation")
   })
 
+  it("names the first wrong field of a snapshot that was not decoded, with its reason", () => {
+    const bigint = "not a 64-bit bigint"
+    const object = "not an object"
+    const state = valid.states[0]!
+    const cases: ReadonlyArray<readonly [unknown, string, string]> = [
+      [null, "snapshot", "not a decoded snapshot (decode the JSON first)"],
+      [42, "snapshot", "not a decoded snapshot (decode the JSON first)"],
+      [{ ...valid, arch: "mips" }, "snapshot.arch", "not an architecture (is this a decoded snapshot? decode the JSON first)"],
+      [{ ...valid, generation: "entry" }, "snapshot.generation", "not a generation (decode the JSON first)"],
+      [{ ...valid, options: null }, "snapshot.options", object],
+      [{ ...valid, options: 7 }, "snapshot.options", object],
+      [{ ...valid, options: { ...valid.options, maxFrames: 7 } }, "snapshot.options.maxFrames", bigint],
+      [{ ...valid, options: { ...valid.options, maxFrames: -1n } }, "snapshot.options.maxFrames", bigint],
+      [{ ...valid, options: { ...valid.options, maxFrames: 2n ** 64n } }, "snapshot.options.maxFrames", bigint],
+      ...[-1, 65, 1.5, "48", undefined].map((bits) =>
+        [{ ...valid, options: { ...valid.options, aarch64VaBits: bits } }, "snapshot.options.aarch64VaBits", "not an integer from 0 to 64"] as const
+      ),
+      [{ ...valid, memory: [] }, "snapshot.memory", "not a StackMemory (decode the JSON first)"],
+      [{ ...valid, limits: null }, "snapshot.limits", object],
+      [{ ...valid, limits: "0x1" }, "snapshot.limits", object],
+      ...(["address", "exitPc", "exitFp", "entry"] as const).map((key) =>
+        [{ ...valid, limits: { ...valid.limits, [key]: 1 } }, `snapshot.limits.${key}`, bigint] as const
+      ),
+      [{ ...valid, states: {} }, "snapshot.states", "not an array"],
+      [{ ...valid, states: [state, null] }, "snapshot.states[1]", object],
+      [{ ...valid, states: [state, 5] }, "snapshot.states[1]", object],
+      ...(["limits", "exitPc", "exitFp", "entry"] as const).map((key) =>
+        [{ ...valid, states: [state, { ...state, [key]: 2n ** 64n }] }, `snapshot.states[1].${key}`, bigint] as const
+      ),
+      ...[null, 5, { pc: 1n }, { fp: 1n }, { pc: 1n, fp: -1n }, { pc: 2n ** 64n, fp: 1n }].map((trap) =>
+        [{ ...valid, trap }, "snapshot.trap", "not a trap (pc and fp as 64-bit bigints)"] as const
+      )
+    ]
+    for (const [value, path, reason] of cases) {
+      const result = walkSync(value as never)
+      expect(result.ok ? undefined : { ...result.error }).toEqual(expect.objectContaining({ _tag: "InputError", path, reason }))
+    }
+  })
+
+  it("takes a snapshot that was not decoded when every field is right, at the edges of each range", () => {
+    const frames = walkAll(valid).frames
+    expect(frames.length).toBe(2)
+    for (const value of [
+      { ...valid },
+      { ...valid, options: { ...valid.options, aarch64VaBits: 0 } },
+      { ...valid, options: { ...valid.options, aarch64VaBits: 64 } },
+      { ...valid, options: { ...valid.options, maxFrames: 2n ** 64n - 1n } },
+      { ...valid, trap: undefined }
+    ]) {
+      expect(walkAll(value)).toEqual({ ok: true, frames })
+    }
+    const trapped = walkSync({ ...valid, trap: { pc: 0n, fp: 2n ** 64n - 1n } })
+    expect(trapped.ok || trapped.error._tag).not.toBe("InputError")
+  })
+
   it("traceSync and visitSync with a callback that is not a function answer an input error", () => {
     for (const f of [42, undefined, null, "f", {}]) {
       expect(traceSync(valid, f as never)).toEqual({ ok: false, error: expect.objectContaining({ _tag: "InputError", path: "callback" }), count: 0 })
