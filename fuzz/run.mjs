@@ -8,7 +8,9 @@
 // - The targets are TypeScript (fuzz/<name>.fuzz.ts). jazzer.js 4 imports the
 //   target with import() and instruments ES modules through its loader hook,
 //   but Node 20 cannot run TypeScript, so the runner first compiles them with
-//   tsc (fuzz/tsconfig.json) into .cache/fuzz-build/ and fuzzes the JS there.
+//   tsc (fuzz/tsconfig.json) into .cache/fuzz-build/<pid>/ and fuzzes the JS
+//   there; each runner has its own build (removed when it exits), so several
+//   runners (one per target, one per core) can share a checkout.
 // - Corpora: fuzz/corpus/<name>/ (plus examples/*.json for snapshot-json) are
 //   read as seeds; new inputs go to .cache/fuzz-work/<name>/. After the run
 //   both are merged (libFuzzer -merge=1 -set_cover_merge=1) into a minimal
@@ -32,7 +34,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const FUZZ = path.join(ROOT, "fuzz")
 const CACHE = path.join(ROOT, ".cache")
-const BUILD = path.join(CACHE, "fuzz-build")
+const BUILD = path.join(CACHE, "fuzz-build", String(process.pid))
 const WORK = path.join(CACHE, "fuzz-work")
 const LOGS = path.join(CACHE, "fuzz-logs")
 const GLIBC = path.join(CACHE, "jazzer-glibc")
@@ -71,10 +73,12 @@ function run(command, argv, options = {}) {
 // error elsewhere in a tree several people edit does not stop the others.
 function build(names) {
   fs.rmSync(BUILD, { recursive: true, force: true })
-  fs.mkdirSync(CACHE, { recursive: true })
-  const config = path.join(CACHE, "fuzz-tsconfig.json")
-  const include = names.map((name) => path.relative(CACHE, path.join(FUZZ, `${name}.fuzz.ts`)))
-  fs.writeFileSync(config, JSON.stringify({ extends: path.relative(CACHE, path.join(FUZZ, "tsconfig.json")), include }, null, 2))
+  fs.mkdirSync(BUILD, { recursive: true })
+  process.on("exit", () => fs.rmSync(BUILD, { recursive: true, force: true }))
+  const config = path.join(BUILD, "tsconfig.json")
+  const include = names.map((name) => path.relative(BUILD, path.join(FUZZ, `${name}.fuzz.ts`)))
+  const extend = path.relative(BUILD, path.join(FUZZ, "tsconfig.json"))
+  fs.writeFileSync(config, JSON.stringify({ extends: extend, compilerOptions: { outDir: "." }, include }, null, 2))
   run(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", config])
 }
 
