@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import * as Data from "effect/Data"
+import { TracelessError } from "./internal/TracelessError.js"
 
 /**
  * An input that cannot be walked because it is not what it claims to be:
@@ -16,7 +16,7 @@ import * as Data from "effect/Data"
  * @category errors
  * @since 0.1.0
  */
-export class InputError extends Data.TaggedError("InputError")<{
+export class InputError extends TracelessError("InputError")<{
   readonly path: string
   readonly reason: string
 }> {

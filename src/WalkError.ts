@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
+import { TracelessError } from "./internal/TracelessError.js"
 import { toHex } from "./U64.js"
 
 /**
@@ -22,7 +22,7 @@ import { toHex } from "./U64.js"
  * @category errors
  * @since 0.1.0
  */
-export class MismatchedLimits extends Data.TaggedError("MismatchedLimits")<{
+export class MismatchedLimits extends TracelessError("MismatchedLimits")<{
   readonly frame: number
   readonly limits: bigint
   /** The innermost state's limits; absent when there are no states. */
@@ -44,7 +44,7 @@ export class MismatchedLimits extends Data.TaggedError("MismatchedLimits")<{
  * @category errors
  * @since 0.1.0
  */
-export class InconsistentActivation extends Data.TaggedError("InconsistentActivation")<{
+export class InconsistentActivation extends TracelessError("InconsistentActivation")<{
   readonly frame: number
   readonly activation: number
   readonly pc: bigint
@@ -64,7 +64,7 @@ export class InconsistentActivation extends Data.TaggedError("InconsistentActiva
  * @category errors
  * @since 0.1.0
  */
-export class NullFramePointer extends Data.TaggedError("NullFramePointer")<{
+export class NullFramePointer extends TracelessError("NullFramePointer")<{
   readonly frame: number
   readonly activation: number
 }> {
@@ -79,7 +79,7 @@ export class NullFramePointer extends Data.TaggedError("NullFramePointer")<{
  * @category errors
  * @since 0.1.0
  */
-export class NullEntrySp extends Data.TaggedError("NullEntrySp")<{
+export class NullEntrySp extends TracelessError("NullEntrySp")<{
   readonly frame: number
   readonly activation: number
 }> {
@@ -95,7 +95,7 @@ export class NullEntrySp extends Data.TaggedError("NullEntrySp")<{
  * @category errors
  * @since 0.2.0
  */
-export class NullEntryFp extends Data.TaggedError("NullEntryFp")<{
+export class NullEntryFp extends TracelessError("NullEntryFp")<{
   readonly frame: number
   readonly activation: number
 }> {
@@ -110,7 +110,7 @@ export class NullEntryFp extends Data.TaggedError("NullEntryFp")<{
  * @category errors
  * @since 0.1.0
  */
-export class MisalignedEntrySp extends Data.TaggedError("MisalignedEntrySp")<{
+export class MisalignedEntrySp extends TracelessError("MisalignedEntrySp")<{
   readonly frame: number
   readonly activation: number
   readonly entrySp: bigint
@@ -127,7 +127,7 @@ export class MisalignedEntrySp extends Data.TaggedError("MisalignedEntrySp")<{
  * @category errors
  * @since 0.1.0
  */
-export class FpAboveEntrySp extends Data.TaggedError("FpAboveEntrySp")<{
+export class FpAboveEntrySp extends TracelessError("FpAboveEntrySp")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
@@ -145,7 +145,7 @@ export class FpAboveEntrySp extends Data.TaggedError("FpAboveEntrySp")<{
  * @category errors
  * @since 0.2.0
  */
-export class FpAboveEntryFp extends Data.TaggedError("FpAboveEntryFp")<{
+export class FpAboveEntryFp extends TracelessError("FpAboveEntryFp")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
@@ -162,7 +162,7 @@ export class FpAboveEntryFp extends Data.TaggedError("FpAboveEntryFp")<{
  * @category errors
  * @since 0.1.0
  */
-export class MisalignedFp extends Data.TaggedError("MisalignedFp")<{
+export class MisalignedFp extends TracelessError("MisalignedFp")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
@@ -179,7 +179,7 @@ export class MisalignedFp extends Data.TaggedError("MisalignedFp")<{
  * @category errors
  * @since 0.1.0
  */
-export class FrameLimitExceeded extends Data.TaggedError("FrameLimitExceeded")<{
+export class FrameLimitExceeded extends TracelessError("FrameLimitExceeded")<{
   readonly frame: number
   readonly maxFrames: number
 }> {
@@ -197,7 +197,7 @@ export class FrameLimitExceeded extends Data.TaggedError("FrameLimitExceeded")<{
  * @category errors
  * @since 0.1.0
  */
-export class UnmappedRead extends Data.TaggedError("UnmappedRead")<{
+export class UnmappedRead extends TracelessError("UnmappedRead")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
@@ -220,7 +220,7 @@ export class UnmappedRead extends Data.TaggedError("UnmappedRead")<{
  * @category errors
  * @since 0.1.0
  */
-export class NonMonotonicFp extends Data.TaggedError("NonMonotonicFp")<{
+export class NonMonotonicFp extends TracelessError("NonMonotonicFp")<{
   readonly frame: number
   readonly activation: number
   readonly fp: bigint
