@@ -118,35 +118,32 @@ const TWO_32 = 0x1_0000_0000
 
 /**
  * Bits 63–32 of a value, as a number; below 2^53 without making a bigint.
+ * `approx` is `Number(value)`, for a caller that has it already (the
+ * conversion is a builtin call).
  *
  * @category conversions
  * @since 0.2.0
  */
-export const high32 = (value: U64): number => {
-  const approx = Number(value)
-  return approx < SAFE ? Math.floor(approx / TWO_32) : Number(value >> 32n)
-}
+export const high32 = (value: U64, approx: number = Number(value)): number =>
+  approx < SAFE ? Math.floor(approx / TWO_32) : Number(value >> 32n)
 
 /**
  * Bits 31–0 of a value, as a number; below 2^53 without making a bigint.
+ * `approx` is `Number(value)`, as for {@link high32}.
  *
  * @category conversions
  * @since 0.2.0
  */
-export const low32 = (value: U64): number => {
-  const approx = Number(value)
-  return approx < SAFE ? approx >>> 0 : Number(value & 0xffff_ffffn)
-}
+export const low32 = (value: U64, approx: number = Number(value)): number =>
+  approx < SAFE ? approx >>> 0 : Number(value & 0xffff_ffffn)
 
 /**
  * `a - b` as a number: exact when both are below 2^53 (then without making
- * a bigint) or when the difference is, rounded otherwise.
+ * a bigint) or when the difference is, rounded otherwise. `x` and `y` are
+ * `Number(a)` and `Number(b)`, as for {@link high32}.
  *
  * @category conversions
  * @since 0.2.0
  */
-export const difference = (a: bigint, b: bigint): number => {
-  const x = Number(a)
-  const y = Number(b)
-  return x < SAFE && y < SAFE && x > -SAFE && y > -SAFE ? x - y : Number(a - b)
-}
+export const difference = (a: bigint, b: bigint, x: number = Number(a), y: number = Number(b)): number =>
+  x < SAFE && y < SAFE && x > -SAFE && y > -SAFE ? x - y : Number(a - b)

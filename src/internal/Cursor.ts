@@ -206,8 +206,8 @@ export class Cursor implements FrameView {
       this.activation = start.index
       this.boundary = start.boundary
       this.boundaryApprox = Number(start.boundary)
-      this.pcHigh = pc < SAFE ? Math.floor(pc / TWO_32) : high32(start.pc)
-      this.pcLow = pc < SAFE ? pc >>> 0 : low32(start.pc)
+      this.pcHigh = high32(start.pc, pc)
+      this.pcLow = low32(start.pc, pc)
       this.anchor(start.fp, Number(start.fp))
       this.phase = FRAME
     }
@@ -343,7 +343,7 @@ export class Cursor implements FrameView {
   // `approx` is `Number(fp)`: each bigint is converted once (a conversion
   // is a builtin call, most of a short walk's fixed cost).
   private anchor(fp: bigint, approx: number): void {
-    const span = this.memory.spanOf(this.recordLow === 0 ? fp : fp + this.recordLowBig)
+    const span = this.memory.spanOf(fp + this.recordLowBig)
     let base = approx
     if (span === undefined) {
       this.base = fp
@@ -357,13 +357,12 @@ export class Cursor implements FrameView {
       this.fastLow = -this.recordLow
       this.fastHigh = span.view.byteLength - this.recordHigh
     }
-    const exact = base < SAFE
-    this.baseHigh = exact ? Math.floor(base / TWO_32) : high32(this.base)
-    this.baseLow = exact ? base >>> 0 : low32(this.base)
+    this.baseHigh = high32(this.base, base)
+    this.baseLow = low32(this.base, base)
     // The alignment divides 2^32: the low half decides it.
     this.baseMod = this.baseLow & this.alignMask
-    this.offset = exact && approx < SAFE ? approx - base : difference(fp, this.base)
-    const boundary = exact && this.boundaryApprox < SAFE ? this.boundaryApprox - base : difference(this.boundary, this.base)
+    this.offset = difference(fp, this.base, approx, base)
+    const boundary = difference(this.boundary, this.base, this.boundaryApprox, base)
     const { above, stopAfter, stopAtBoundary } = this.rules
     this.stopOffset = stopAtBoundary ? boundary : Number.NaN
     this.aboveOffset = above === undefined ? Number.POSITIVE_INFINITY : boundary
