@@ -101,13 +101,17 @@ describe.each(archIds)("anchoring on %s", (arch) => {
     expect(work(snapshot)).toEqual({ visited: { ok: true, count: 6, stopped: false }, spanOf: 1 })
   })
 
-  it("re-anchors once where a saved FP moves to another region", () => {
-    const newer = chain(0x10100n, 3)
-    const older = chain(0x30100n, 3)
-    const records = [...newer.records.slice(0, -1), [newer.last, older.fps[0]!, 0x1003n] as const, ...older.records]
-    const snapshot = build(oneActivation(arch, older, { records, regions: [[0x10000n, 0x1000], [0x30000n, 0x1000]], limits: { address: L, pc: 0x1000n, fp: newer.fps[0]!, sp: older.sp } }))
-    expect(work(snapshot)).toEqual({ visited: { ok: true, count: 6, stopped: false }, spanOf: 2 })
-  })
+  it.each([0x30000n, 0x0020_0000_0001_0000n, 0x8000_0000_0000_0000n])(
+    "re-anchors once where a saved FP moves to another region (at %s, near or at least 2^53 away)",
+    (far) => {
+      const newer = chain(0x10100n, 3)
+      const older = chain(far + 0x100n, 3)
+      const records = [...newer.records.slice(0, -1), [newer.last, older.fps[0]!, 0x1003n] as const, ...older.records]
+      const snapshot = build(oneActivation(arch, older, { records, regions: [[0x10000n, 0x1000], [far, 0x1000]], limits: { address: L, pc: 0x1000n, fp: newer.fps[0]!, sp: older.sp } }))
+      expect(work(snapshot)).toEqual({ visited: { ok: true, count: 6, stopped: false }, spanOf: 2 })
+      expect([...walkSync(snapshot).frames].map((f) => f.fp)).toEqual([...newer.fps, ...older.fps])
+    }
+  )
 })
 
 describe("aarch64's PAC on the two halves", () => {
@@ -127,5 +131,29 @@ describe("aarch64's PAC on the two halves", () => {
     const snapshot = build(oneActivation("aarch64", c, { options: { aarch64VaBits: 16 } }))
     expect(work(snapshot).spanOf).toBe(1)
     expect(pcsOf(snapshot)).toEqual([0x1000n, 0x1001n, 0x1002n, 0x1003n])
+  })
+})
+
+describe("a saved FP exactly 2^53 past the anchor", () => {
+  // The region starts at 15 mod 16, so the offsets from it of the next FP
+  // (2^53) and of the entry SP (2^53 + 1) differ by one, which a number
+  // offset cannot hold: the engine must judge the next FP exactly (it is
+  // below the entry SP, so the walk goes on, to a misaligned frame), not on
+  // rounded offsets (which would call it the entry SP and end the walk).
+  it("judges the stop rule exactly", () => {
+    const base = 0x100fn
+    const fp = 0x1010n
+    const next = base + 2n ** 53n
+    const sp = next + 1n
+    const snapshot = build({
+      arch: "x86_64",
+      regions: [[base, 0x100]],
+      records: [[fp, next, 0x2000n]],
+      limits: { address: L, pc: 0x1000n, fp, sp },
+      states: [hostEntry(L)]
+    })
+    const result = walkSync(snapshot)
+    expect(result.ok ? undefined : result.error).toMatchObject({ _tag: "MisalignedFp", frame: 1, fp: next })
+    expect([...result.frames].map((f) => f.fp)).toEqual([fp])
   })
 })
