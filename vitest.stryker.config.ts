@@ -12,6 +12,7 @@ export default defineConfig({
     include: [
       "properties/**/*.test.ts",
       "test/Walker.test.ts",
+      "test/FrameTable.test.ts",
       "test/engine.test.ts",
       "test/Generation.test.ts",
       "test/StackMemory.test.ts",
