@@ -13,6 +13,7 @@ export default defineConfig({
       "properties/**/*.test.ts",
       "test/Walker.test.ts",
       "test/FrameTable.test.ts",
+      "test/Activation.test.ts",
       "test/engine.test.ts",
       "test/Generation.test.ts",
       "test/StackMemory.test.ts",

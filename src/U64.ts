@@ -138,12 +138,13 @@ export const low32 = (value: U64, approx: number = Number(value)): number =>
   approx < SAFE ? approx >>> 0 : Number(value & 0xffff_ffffn)
 
 /**
- * `a - b` as a number: exact when both are below 2^53 (then without making
- * a bigint) or when the difference is, rounded otherwise. `x` and `y` are
- * `Number(a)` and `Number(b)`, as for {@link high32}.
+ * `a - b` as a number, for two values of 0 to 2^64 - 1: exact when both are
+ * below 2^53 (then without making a bigint) or when the difference is,
+ * rounded otherwise. `x` and `y` are `Number(a)` and `Number(b)`, as for
+ * {@link high32}.
  *
  * @category conversions
  * @since 0.2.0
  */
-export const difference = (a: bigint, b: bigint, x: number = Number(a), y: number = Number(b)): number =>
-  x < SAFE && y < SAFE && x > -SAFE && y > -SAFE ? x - y : Number(a - b)
+export const difference = (a: U64, b: U64, x: number = Number(a), y: number = Number(b)): number =>
+  x < SAFE && y < SAFE ? x - y : Number(a - b)

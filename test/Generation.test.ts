@@ -234,6 +234,9 @@ describe.each(archIds)("the exit-trampoline walk on %s", (arch) => {
       frames: [],
       error: { _tag: "UnmappedRead", activation: 0, fp: "0x20008", address: "0x20008" }
     })
+    const decoded = decodeSync(json({ wasmtime: "49.0.0", arch, image, limits: limits(0x10300n, 0x20008n), states: [host49] }))
+    const error = decoded.ok ? walkSync(decoded.snapshot) : undefined
+    expect(error?.ok === false ? error.error : undefined).toMatchObject({ _tag: "UnmappedRead", slot: "exit FP" })
     const zero = walked(json({ wasmtime: "49.0.0", arch, image, limits: limits(0x10300n, 0x10008n), states: [host49] }))
     expect(zero).toEqual({ ok: false, frames: [], error: { _tag: "NullFramePointer", activation: 0 } })
   })

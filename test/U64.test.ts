@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { compare, isAligned, LIMIT, MAX, parse, toHex } from "../src/U64.js"
+import { compare, difference, fromHalves, high32, isAligned, LIMIT, low32, MAX, parse, toHex } from "../src/U64.js"
 
 describe("U64", () => {
   it("parses both forms over the whole range", () => {
@@ -15,8 +15,9 @@ describe("U64", () => {
     }
   })
 
-  it("formats lowercase without leading zeros, also past 2^64-1", () => {
+  it("formats lowercase without leading zeros, also past 2^64-1 and below 0", () => {
     expect(toHex(0n)).toBe("0x0")
+    expect(toHex(-0x1fn)).toBe("-0x1f")
     expect(toHex(0xabcn)).toBe("0xabc")
     expect(toHex(LIMIT + 0x60n)).toBe("0x10000000000000060")
   })
@@ -32,5 +33,26 @@ describe("U64", () => {
     expect(compare(MAX, MAX - 1n)).toBe(1)
     expect(compare(1n << 53n, 1n << 53n)).toBe(0)
     expect([MAX, 0n, 1n << 60n, 5n].sort(compare)).toEqual([0n, 5n, 1n << 60n, MAX])
+  })
+
+  // Where the number shortcuts meet the exact bigint way: around 2^32, 2^53
+  // (where a Number() rounds) and 2^64.
+  const edges = [0n, 1n, 5n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 53n + 3n, 2n ** 54n + 1n, 2n ** 60n + 1n, 2n ** 63n + 0x401n, MAX]
+
+  it("splits every value into its exact halves, with or without its Number() given", () => {
+    for (const v of edges) {
+      expect([high32(v), low32(v)]).toEqual([Number(v >> 32n), Number(v & 0xffff_ffffn)])
+      expect([high32(v, Number(v)), low32(v, Number(v))]).toEqual([Number(v >> 32n), Number(v & 0xffff_ffffn)])
+      expect(fromHalves(high32(v), low32(v))).toBe(v)
+    }
+  })
+
+  it("takes differences as Number(a - b) does, rounding only where that does", () => {
+    for (const a of edges) {
+      for (const b of edges) {
+        expect(difference(a, b)).toBe(Number(a - b))
+        expect(difference(a, b, Number(a), Number(b))).toBe(Number(a - b))
+      }
+    }
   })
 })

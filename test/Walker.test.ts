@@ -548,9 +548,10 @@ describe("a JavaScript caller's wrong values", () => {
   })
 
   it("traceSync and visitSync with a callback that is not a function answer an input error", () => {
-    for (const f of [42, undefined, null, "f", {}]) {
-      expect(traceSync(valid, f as never)).toEqual({ ok: false, error: expect.objectContaining({ _tag: "InputError", path: "callback" }), count: 0 })
-      expect(visitSync(valid, f as never)).toEqual({ ok: false, error: expect.objectContaining({ _tag: "InputError", path: "callback" }), count: 0 })
+    for (const [f, got] of [[42, "number"], [undefined, "undefined"], [null, "null"], ["f", "string"], [{}, "object"]] as const) {
+      const error = expect.objectContaining({ _tag: "InputError", path: "callback", reason: `not a function (got ${got})` })
+      expect(traceSync(valid, f as never)).toEqual({ ok: false, error, count: 0 })
+      expect(visitSync(valid, f as never)).toEqual({ ok: false, error, count: 0 })
     }
   })
 

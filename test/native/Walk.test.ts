@@ -85,6 +85,17 @@ describe.each(archIds)("the native walk on %s", (arch) => {
   })
 })
 
+describe("native walk options", () => {
+  it("stops at maxFrames, 1,000,000 unless given", () => {
+    const image = imageOf("x86_64", chainOf(STACK + 0x200n, 5), [[STACK, SIZE]])
+    const limited = walkImage(image, { maxFrames: 2n })[0]!.result
+    expect(limited.ok ? undefined : limited.error).toMatchObject({ _tag: "FrameLimitExceeded", frame: 2, maxFrames: 2 })
+    expect(limited.frames.length).toBe(2)
+    expect(walkImage(image, { maxFrames: 5n })[0]!.result.ok).toBe(true)
+    expect(walkImage(image, {})[0]!.result.frames.length).toBe(5)
+  })
+})
+
 // s390x reads a frame's return address from its caller's save area: below.
 describe.each(["x86_64", "aarch64", "riscv64"] as const)("a record past its region on %s", (arch) => {
   it("is read exactly, and the error names the word it cannot read", () => {
