@@ -116,6 +116,33 @@ describe.each(["x86_64", "aarch64", "riscv64"] as const)("a record past its regi
 })
 
 describe("s390x: the return address in the caller's save area", () => {
+  // fp0 in one region; fp1 at the start of the next, fp2 where its save
+  // area ends exactly at that region's end.
+  const fp0 = STACK + 0x100n
+  const records = [
+    { fp: fp0, nextFp: STACK + 0x200n, pc: 0x40_2000n },
+    { fp: STACK + 0x200n, nextFp: STACK + 0x300n, pc: 0x40_2010n },
+    { fp: STACK + 0x300n, nextFp: 0n, pc: 0x40_2020n }
+  ]
+
+  it("is read from the caller's span, at a span's first byte and at its last record", () => {
+    const image = imageOf("s390x", records, [[STACK, 0x200], [STACK + 0x200n, 0x100 + 120]])
+    const { pcs, result, spanOf } = walkOf(image)
+    expect(result.ok).toBe(true)
+    expect(pcs).toEqual([0x40_1000n, 0x40_2000n, 0x40_2010n])
+    // The start and the move to the second region; no exact read.
+    expect(spanOf).toBe(2)
+  })
+
+  it("is read exactly where the caller's record straddles two regions, and the walk goes on", () => {
+    // fp1's backchain ends the first region; its save area is in the next.
+    const cut = STACK + 0x208n
+    const image = imageOf("s390x", records, [[STACK, Number(cut - STACK)], [cut, 0x200]])
+    const { pcs, result } = walkOf(image)
+    expect(result.ok).toBe(true)
+    expect(pcs).toEqual([0x40_1000n, 0x40_2000n, 0x40_2010n])
+  })
+
   it("ends a one-frame chain at its backchain alone: frame 0's PC is the register's", () => {
     const records = chainOf(STACK + 0x200n, 1)
     const { result, pcs } = walkOf(imageOf("s390x", records, [[records[0]!.fp, 8]]))
