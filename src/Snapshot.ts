@@ -175,14 +175,12 @@ const recordSchemas = (generation: Generation, strict: boolean) => {
   return { limits, state }
 }
 
-const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
-
 const Version = Schema.Unknown.pipe(
   Schema.decodeTo(
     Schema.String,
     SchemaTransformation.transformEffect({
       decode: (input) =>
-        typeof input === "string" && VERSION.test(input)
+        typeof input === "string" && generationOf(input) !== undefined
           ? Effect.succeed(input)
           : invalid(input, `not a wasmtime version MAJOR.MINOR.PATCH (got ${describe(input)})`),
       encode: (version) => Effect.succeed(version)
