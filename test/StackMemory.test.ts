@@ -63,3 +63,33 @@ describe("StackMemory", () => {
     expect(readWord(liar, -8n, true)).toBeUndefined()
   })
 })
+
+describe("readWord on a Memory from outside", () => {
+  // A Memory that is not a StackMemory may answer any span for any address;
+  // readWord checks what it is given instead of trusting it.
+  const anywhere = (start: bigint, size: number) => ({
+    spanOf: () => ({ start, view: new DataView(Uint8Array.from({ length: size }, (_, i) => i + 1).buffer) })
+  })
+
+  it("reads a word at address 0", () => {
+    expect(readWord(anywhere(0n, 8), 0n, true)).toBe(0x0807060504030201n)
+  })
+
+  it("never reads below address 0, whatever span it is given", () => {
+    expect(readWord(anywhere(-16n, 32), -8n, true)).toBeUndefined()
+    expect(readWord(anywhere(-16n, 32), -1n, true)).toBeUndefined()
+  })
+
+  it("never reads a word that passes 2^64 - 1, whatever span it is given", () => {
+    const past = anywhere(MAX - 7n, 16)
+    expect(readWord(past, MAX - 7n, true)).toBe(0x0807060504030201n)
+    expect(readWord(past, MAX - 6n, true)).toBeUndefined()
+    expect(readWord(past, MAX, true)).toBeUndefined()
+  })
+
+  it("checks the span holds the whole word", () => {
+    expect(readWord(anywhere(0x100n, 12), 0x104n, true)).toBe(0x0c0b0a0908070605n)
+    expect(readWord(anywhere(0x100n, 12), 0x105n, true)).toBeUndefined()
+    expect(readWord(anywhere(0x100n, 12), 0xf8n, true)).toBeUndefined()
+  })
+})
