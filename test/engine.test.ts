@@ -157,3 +157,38 @@ describe("a saved FP exactly 2^53 past the anchor", () => {
     expect([...result.frames].map((f) => f.fp)).toEqual([fp])
   })
 })
+
+describe("a jump of 2^53 or more from the anchor, judged exactly", () => {
+  it("walks on into a region that straddles 2^53 (the next FP's offset from its span is exact)", () => {
+    // From 0x10100 to 2^53 + 0x20000 is more than 2^53: the engine anchors
+    // on the next FP from its halves, in a span that starts below 2^53.
+    const fp = 0x10100n
+    const next = 2n ** 53n + 0x2_0000n
+    const sp = next + 0x1000n
+    const snapshot = build({
+      arch: "x86_64",
+      regions: [[0x10000n, 0x1000], [2n ** 53n - 0x1000n, 0x2_2000]],
+      records: [[fp, next, 0x2000n], [next, sp, 0x2010n]],
+      limits: { address: L, pc: 0x1000n, fp, sp },
+      states: [hostEntry(L)]
+    })
+    const result = walkSync(snapshot)
+    expect(result.ok).toBe(true)
+    expect([...result.frames].map((f) => [f.fp, f.pc])).toEqual([[fp, 0x1000n], [next, 0x2000n]])
+  })
+
+  it("names the exact next FP 2^53 + 1 below the anchor, which a number offset rounds to 2^53", () => {
+    const base = 2n ** 54n
+    const fp = base + 0x100n
+    const next = base - 2n ** 53n - 1n
+    const snapshot = build({
+      arch: "x86_64",
+      regions: [[base, 0x1000]],
+      records: [[fp, next, 0x2000n]],
+      limits: { address: L, pc: 0x1000n, fp, sp: base + 0x800n },
+      states: [hostEntry(L)]
+    })
+    const result = walkSync(snapshot)
+    expect(result.ok ? undefined : result.error).toMatchObject({ _tag: "NonMonotonicFp", frame: 1, fp, nextFp: next })
+  })
+})

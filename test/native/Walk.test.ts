@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it, vi } from "vitest"
 import type { ArchId } from "../../src/Arch.js"
 import { architectures, archIds } from "../../src/arch/index.js"
 import type { Image } from "../../src/native/Image.js"
-import { walkImage } from "../../src/native/Walk.js"
+import { Cursor } from "../../src/internal/Cursor.js"
+import { threadPlan, walkImage } from "../../src/native/Walk.js"
 import type { Region } from "../../src/StackMemory.js"
 import { StackMemory } from "../../src/StackMemory.js"
 import * as Result from "effect/Result"
@@ -164,6 +165,27 @@ describe("s390x: the return address in the caller's save area", () => {
       address: caller + 112n
     })
     expect(result.frames.length).toBe(2)
+  })
+})
+
+describe("s390x: a caller FP in no captured span", () => {
+  // Frame 0's backchain points where nothing is captured: frame 1's PC is
+  // read from that caller's save area, exactly, and fails there.
+  const far = 0x9000_0000n
+  const image = imageOf("s390x", [{ fp: STACK + 0x200n, nextFp: far, pc: 0x40_2000n }], [[STACK, SIZE]])
+
+  it("fails naming the saved PC in the caller's save area", () => {
+    const { result } = walkOf(image)
+    expect(result.ok ? undefined : result.error).toMatchObject({ _tag: "UnmappedRead", frame: 1, fp: far, slot: "saved PC", address: far + 112n })
+    expect(result.frames.length).toBe(1)
+  })
+
+  it("ends a stepped walk there: one frame, then no more", () => {
+    const cursor = new Cursor(threadPlan(image, image.threads[0]!))
+    expect(cursor.step()).toBe(true)
+    expect(cursor.step()).toBe(false)
+    expect(cursor.step()).toBe(false)
+    expect(cursor.error?._tag).toBe("UnmappedRead")
   })
 })
 
