@@ -109,8 +109,8 @@ export const pcMask = (arch: Arch, options: PcOptions): PcMask => {
   const bits = options.aarch64VaBits
   if (!arch.pointerAuthentication || !Number.isInteger(bits) || bits < 0 || bits >= 64) return VERBATIM
   // Bit 55 is bit 23 of the high half; bits [63:bits] are the mask's complement.
-  const highKeep = bits >= 32 ? 2 ** (bits - 32) - 1 : 0
-  const lowKeep = bits >= 32 ? 0xffff_ffff : 2 ** bits - 1
+  const highKeep = Math.max(2 ** (bits - 32) - 1, 0)
+  const lowKeep = Math.min(2 ** bits, 0x1_0000_0000) - 1
   return { sign: 0x0080_0000, highKeep, highFill: 0xffff_ffff - highKeep, lowKeep, lowFill: 0xffff_ffff - lowKeep }
 }
 
