@@ -29,6 +29,13 @@ describe("FrameTable", () => {
     expect([...table].length).toBe(n)
   })
 
+  it.each([0, 1, 3, 257])("lists %i frames as objects in order", (n) => {
+    const table = built(n)
+    const frames = table.toArray()
+    expect(frames.length).toBe(n)
+    frames.forEach((frame, i) => expect(frame).toEqual(table.at(i)))
+  })
+
   it("slices keep the first frames, across layouts", () => {
     const table = built(20_000)
     for (const n of [0, 10, 256, 300, 16_384, 20_000, 30_000]) {
