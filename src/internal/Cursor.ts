@@ -123,6 +123,10 @@ export class Cursor implements FrameView {
   private aboveOffset = Number.POSITIVE_INFINITY
   private afterLow = Number.NaN
   private afterHigh = Number.NaN
+  // The stop-after rule as the range [boundary + afterFrom, boundary +
+  // afterTo] of next FPs that end the activation (NaN: no rule).
+  private readonly afterFrom: number
+  private readonly afterTo: number
 
   constructor(plan: WalkPlan) {
     const rules = plan.rules
@@ -151,6 +155,9 @@ export class Cursor implements FrameView {
     this.highFill = pcMask.highFill
     this.lowKeep = pcMask.lowKeep
     this.lowFill = pcMask.lowFill
+    const after = rules.stopAfter
+    this.afterFrom = after === undefined ? Number.NaN : after === ">" ? 1 : 0
+    this.afterTo = after === "==" ? 0 : Number.POSITIVE_INFINITY
   }
 
   /** The current frame's index. */
@@ -283,6 +290,7 @@ export class Cursor implements FrameView {
       let next = (nextHigh - baseHigh) * TWO_32 + (nextLow - baseLow)
       let current = offset
       let fp: bigint | undefined = undefined
+      // Stryker disable next-line EqualityOperator: `>` for `>=` is equivalent (a next FP at fastLow is at or below the current one, which is anchored at or above it: the same NonMonotonicFp either way)
       let anchored = next >= fastLow && next <= fastHigh
       if (!anchored && !(next > -SAFE && next < SAFE)) {
         // Too far to judge from here: anchor on the next FP first, exactly.
@@ -354,6 +362,7 @@ export class Cursor implements FrameView {
       this.base = span.start
       base = Number(span.start)
       this.view = span.view
+      // Stryker disable next-line UnaryOperator: equivalent (the anchor's own offset is at least -recordLow, and a next FP below it fails as NonMonotonicFp whether or not it is judged in the span)
       this.fastLow = -this.recordLow
       this.fastHigh = span.view.byteLength - this.recordHigh
     }
@@ -363,11 +372,11 @@ export class Cursor implements FrameView {
     this.baseMod = this.baseLow & this.alignMask
     this.offset = difference(fp, this.base, approx, base)
     const boundary = difference(this.boundary, this.base, this.boundaryApprox, base)
-    const { above, stopAfter, stopAtBoundary } = this.rules
+    const { above, stopAtBoundary } = this.rules
     this.stopOffset = stopAtBoundary ? boundary : Number.NaN
     this.aboveOffset = above === undefined ? Number.POSITIVE_INFINITY : boundary
-    this.afterLow = stopAfter === undefined ? Number.NaN : stopAfter === ">" ? boundary + 1 : boundary
-    this.afterHigh = stopAfter === undefined ? Number.NaN : stopAfter === "==" ? boundary : Number.POSITIVE_INFINITY
+    this.afterLow = boundary + this.afterFrom
+    this.afterHigh = boundary + this.afterTo
   }
 
   private exact(offset: number): bigint {
