@@ -201,7 +201,8 @@ export const generationOf = (version: string): Generation | undefined => {
 
 /**
  * The plan of a snapshot's walk: its architecture's rules with its
- * generation's, and its activations (check 0, then each activation's checks,
+ * generation's, and its activations (check 0, judged when the plan is made
+ * and reported before the first activation; then each activation's checks,
  * lazily).
  *
  * @category constructors
