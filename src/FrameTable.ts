@@ -142,7 +142,7 @@ export class FrameTableBuilder {
           k = SMALL * STRIDE
           this.chunks.push(chunk)
         } else if (n < CHUNK) {
-          // From 4 * SMALL frames, doubling reaches CHUNK exactly.
+          // From 4 * SMALL frames, doubling reaches CHUNK exactly (both are powers of two).
           chunk = new Uint32Array(2 * chunk.length)
           chunk.set(this.chunk)
           this.chunks[0] = chunk
